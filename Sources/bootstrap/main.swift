@@ -1,0 +1,1 @@
+print("bootstrap: not built yet")

@@ -1,0 +1,1 @@
+print("embedchat: not built yet")
