@@ -91,6 +91,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(
+            name: "fake-provider",
+            dependencies: ["ProviderFakes"],
+            swiftSettings: settings
+        ),
+        .executableTarget(
             name: "Benchmarks",
             dependencies: [
                 "PythonEmbed", "LiteLLM", "ProviderFakes", "RuntimeAPIFake",
