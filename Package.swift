@@ -90,6 +90,9 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // Starts the interpreter from the environment and reports what it found, as JSON: start-up tests run it as a
+        // child process, since an interpreter starts once per process.
+        .executableTarget(name: "embed-probe", dependencies: ["PythonEmbed"], swiftSettings: settings),
         .executableTarget(
             name: "fake-provider",
             dependencies: ["ProviderFakes"],

@@ -1,0 +1,145 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Collects one request at a time (the pipeline handler before it queues pipelined ones), records it,
+/// and plays the planned response back on the event loop.
+final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Larger request bodies get a 413 and the connection is closed.
+    static let maxBodyBytes = 64 * 1024 * 1024
+
+    private let state: ServerState
+    private let connectionNumber: Int
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var bodyTooLarge = false
+    private var active = true
+    private var scheduled: Scheduled<Void>?
+    private var keepAlive = true
+
+    init(state: ServerState, connectionNumber: Int) {
+        self.state = state
+        self.connectionNumber = connectionNumber
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(requestHead):
+            head = requestHead
+            body.clear()
+            bodyTooLarge = false
+        case var .body(chunk):
+            if body.readableBytes + chunk.readableBytes > FakeHTTPHandler.maxBodyBytes {
+                bodyTooLarge = true
+                body.clear()
+            } else if !bodyTooLarge {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            handle(requestHead, context: context)
+        }
+    }
+
+    private func handle(_ requestHead: HTTPRequestHead, context: ChannelHandlerContext) {
+        keepAlive = requestHead.isKeepAlive
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        body.clear()
+        let route = Router.route(method: requestHead.method.rawValue, path: requestHead.uri)
+        let json = bodyTooLarge ? nil : JSONValue.parse(bytes)
+        let request = RecordedRequest(
+            method: requestHead.method.rawValue,
+            path: requestHead.uri,
+            headers: requestHead.headers.map { ($0.name, $0.value) },
+            body: bytes,
+            model: Router.modelName(route: route, body: json),
+            sequenceNumber: state.nextRequestNumber(),
+            connectionNumber: connectionNumber
+        )
+        switch route {
+        case .stats, .requests, .reset: break
+        default: state.record(request)
+        }
+        let steps: [ResponseStep]
+        if bodyTooLarge {
+            keepAlive = false
+            steps = ResponsePlan.json(status: 413, .object([("error", .object([
+                ("message", .string("Request body too large for fake-provider.")),
+                ("type", .string("invalid_request_error")), ("param", .null), ("code", .null),
+            ]))]))
+        } else {
+            steps = Router.plan(route: route, request: request, body: json, state: state)
+        }
+        play(steps[...], context: context)
+    }
+
+    private func play(_ steps: ArraySlice<ResponseStep>, context: ChannelHandlerContext) {
+        var steps = steps
+        while active, let step = steps.popFirst() {
+            switch step {
+            case let .delay(ms):
+                let rest = steps
+                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(ms))) {
+                    self.scheduled = nil
+                    self.play(rest, context: context)
+                }
+                return
+            case let .head(status, headerList):
+                var headers = HTTPHeaders(headerList)
+                headers.replaceOrAdd(name: "connection", value: keepAlive ? "keep-alive" : "close")
+                headers.replaceOrAdd(name: "server", value: "fake-provider")
+                let responseHead = HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers)
+                context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            case let .write(bytes):
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes)))), promise: nil)
+            case .end:
+                let closeAfter = !keepAlive
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+                if closeAfter {
+                    promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                }
+                return
+            case .reset:
+                context.flush()
+                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(50)) {
+                    self.scheduled = nil
+                    self.reset(context: context)
+                }
+                return
+            case .hang:
+                return
+            }
+        }
+    }
+
+    private func reset(context: ChannelHandlerContext) {
+        guard active else { return }
+        if let provider = context.channel as? any SocketOptionProvider {
+            provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        active = false
+        scheduled?.cancel()
+        scheduled = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Odd input, resets and the like: drop the connection, never the server.
+        active = false
+        scheduled?.cancel()
+        scheduled = nil
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,142 @@
+import CPythonShim
+import CPythonSupport
+
+extension PythonValue {
+    /// The Python object for this value (a new reference).
+    /// - Throws: ``PythonError`` if Python runs out of memory or rejects a member.
+    public func toPython(_ gil: borrowing GIL) throws(PythonError) -> PyRef {
+        switch self {
+        case .none: return PyRef.none(gil)
+        case .bool(let value): return PyRef(borrowing: value ? cpy_true() : cpy_false(), gil)
+        case .int(let value): return try PyRef(checked: PyLong_FromLongLong(Int64(value)), gil)
+        case .double(let value): return try PyRef(checked: PyFloat_FromDouble(value), gil)
+        case .string(let value):
+            var text = value
+            let object = text.withUTF8 { buffer in
+                PyUnicode_DecodeUTF8(buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buffer.count, "strict")
+            }
+            return try PyRef(checked: object, gil)
+        case .bytes(let value):
+            let object = value.withUnsafeBufferPointer { buffer in
+                PyBytes_FromStringAndSize(buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, buffer.count)
+            }
+            return try PyRef(checked: object, gil)
+        case .array(let elements):
+            let list = try PyRef(checked: PyList_New(elements.count), gil)
+            for (index, element) in elements.enumerated() {
+                PyList_SetItem(list.pointer, index, try element.toPython(gil).relinquish())  // steals
+            }
+            return list
+        case .object(let members):
+            let dict = try PyRef(checked: PyDict_New(), gil)
+            for (key, member) in members {
+                let value = try member.toPython(gil)
+                if PyDict_SetItemString(dict.pointer, key, value.pointer) != 0 { throw PythonError.fetch(gil) }
+            }
+            return dict
+        }
+    }
+}
+
+extension PyRef {
+    /// Converts the object to a ``PythonValue``, recursively.
+    ///
+    /// Pydantic models (litellm's responses and chunks) are converted through `model_dump()`.
+    /// - Parameter maximumDepth: how deep containers may nest before the conversion fails (default 256).
+    /// - Throws: ``PythonConversionError`` for values Swift cannot represent, ``PythonError`` if Python code
+    ///   (a `model_dump`) raised.
+    public func toValue(_ gil: borrowing GIL, maximumDepth: Int = 256) throws -> PythonValue {
+        var converter = ValueConverter(maximumDepth: maximumDepth)
+        return try converter.convert(pointer, path: "$", depth: 0, gil)
+    }
+}
+
+private struct ValueConverter {
+    let maximumDepth: Int
+    /// Containers on the current path, to detect cycles.
+    var visiting: Set<UnsafeMutablePointer<PyObject>> = []
+
+    mutating func convert(_ object: UnsafeMutablePointer<PyObject>, path: @autoclosure () -> String, depth: Int,
+                          _ gil: borrowing GIL) throws -> PythonValue {
+        if cpy_is_none(object) != 0 { return .none }
+        if cpy_bool_check(object) != 0 { return .bool(object == cpy_true()) }
+        if cpy_long_check(object) != 0 {
+            var overflow: Int32 = 0
+            let value = PyLong_AsLongLongAndOverflow(object, &overflow)
+            if overflow != 0 { throw PythonConversionError(reason: "integer does not fit in 64 bits", path: path()) }
+            if value == -1, PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
+            return .int(Int(value))
+        }
+        if cpy_float_check(object) != 0 {
+            let value = PyFloat_AsDouble(object)
+            guard value.isFinite else { throw PythonConversionError(reason: "\(value) has no JSON representation", path: path()) }
+            return .double(value)
+        }
+        if cpy_unicode_check(object) != 0 {
+            var length: Py_ssize_t = 0
+            guard let utf8 = PyUnicode_AsUTF8AndSize(object, &length) else {
+                PyErr_Clear()
+                throw PythonConversionError(reason: "text is not valid UTF-8 (it holds lone surrogates)", path: path())
+            }
+            return .string(String(decoding: UnsafeRawBufferPointer(start: utf8, count: length), as: UTF8.self))
+        }
+        if cpy_bytes_check(object) != 0 {
+            guard let start = PyBytes_AsString(object) else { throw PythonError.fetch(gil) }
+            return .bytes(Array(UnsafeRawBufferPointer(start: start, count: PyBytes_Size(object))))
+        }
+        if cpy_bytearray_check(object) != 0 {
+            guard let start = PyByteArray_AsString(object) else { throw PythonError.fetch(gil) }
+            return .bytes(Array(UnsafeRawBufferPointer(start: start, count: PyByteArray_Size(object))))
+        }
+        guard depth < maximumDepth else {
+            throw PythonConversionError(reason: "nested deeper than \(maximumDepth) levels", path: path())
+        }
+        if cpy_list_check(object) != 0 || cpy_tuple_check(object) != 0 || cpy_dict_check(object) != 0 {
+            guard visiting.insert(object).inserted else {
+                throw PythonConversionError(reason: "the value contains a reference cycle", path: path())
+            }
+            defer { visiting.remove(object) }
+            if cpy_dict_check(object) != 0 { return try convertDict(object, path: path(), depth: depth, gil) }
+            // Elements are re-read on every step: a list may change size under a model_dump it contains.
+            let isList = cpy_list_check(object) != 0
+            var elements: [PythonValue] = []
+            var index = 0
+            while index < (isList ? cpy_list_size(object) : cpy_tuple_size(object)) {
+                let element = isList ? cpy_list_get_item(object, index) : cpy_tuple_get_item(object, index)
+                let owned = PyRef(borrowing: element, gil)  // keep it alive while converting
+                let prefix = path()
+                elements.append(try convert(owned.pointer, path: "\(prefix)[\(index)]", depth: depth + 1, gil))
+                index += 1
+            }
+            return .array(elements)
+        }
+        if PyObject_HasAttrString(object, "model_dump") == 1 {
+            let dump = try PyRef(borrowing: object, gil).callMethod("model_dump", gil)
+            guard cpy_dict_check(dump.pointer) != 0 else {
+                throw PythonConversionError(reason: "model_dump() did not return a dict", path: path())
+            }
+            return try convert(dump.pointer, path: path(), depth: depth + 1, gil)
+        }
+        let typeName = PyRef(borrowing: object, gil).typeName(gil)
+        throw PythonConversionError(reason: "a \(typeName) has no Swift value", path: path())
+    }
+
+    private mutating func convertDict(_ dict: UnsafeMutablePointer<PyObject>, path: String, depth: Int,
+                                      _ gil: borrowing GIL) throws -> PythonValue {
+        // Snapshot the items first: converting a member may run Python code that mutates the dict.
+        let items = try PyRef(checked: PyDict_Items(dict), gil)
+        var members: [String: PythonValue] = [:]
+        members.reserveCapacity(cpy_list_size(items.pointer))
+        for index in 0..<cpy_list_size(items.pointer) {
+            let pair = cpy_list_get_item(items.pointer, index)
+            let key = cpy_tuple_get_item(pair, 0)
+            guard cpy_unicode_check(key) != 0 else {
+                let typeName = PyRef(borrowing: key, gil).typeName(gil)
+                throw PythonConversionError(reason: "dict key of type \(typeName) is not a string", path: path)
+            }
+            guard case .string(let name) = try convert(key, path: path, depth: depth + 1, gil) else { continue }
+            members[name] = try convert(cpy_tuple_get_item(pair, 1), path: "\(path).\(name)", depth: depth + 1, gil)
+        }
+        return .object(members)
+    }
+}

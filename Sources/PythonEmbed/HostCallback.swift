@@ -1,0 +1,34 @@
+import CPythonShim
+import CPythonSupport
+
+/// A Swift closure Python can call with one argument (for example an asyncio done-callback).
+final class HostCallback {
+    let body: (borrowing GIL, borrowing PyRef) -> Void
+    init(_ body: @escaping (borrowing GIL, borrowing PyRef) -> Void) { self.body = body }
+
+    /// A Python callable wrapping `body`. Python owns the closure from here; it is released with the callable.
+    static func make(_ gil: borrowing GIL, _ body: @escaping (borrowing GIL, borrowing PyRef) -> Void)
+        throws(PythonError) -> PyRef
+    {
+        let context = Unmanaged.passRetained(HostCallback(body)).toOpaque()
+        let invoke: cps_callback_fn = { context, argument in
+            let callback = Unmanaged<HostCallback>.fromOpaque(context).takeUnretainedValue()
+            let gil = GIL()  // Python calls us with the GIL held
+            callback.body(gil, PyRef(borrowing: argument, gil))
+            return cps_new_none()
+        }
+        let release: cps_release_fn = { context in Unmanaged<HostCallback>.fromOpaque(context).release() }
+        return try PyRef(checked: cps_make_callback(invoke, context, release), gil)
+    }
+}
+
+extension PyRef {
+    /// Calls the object with Python objects as positional arguments.
+    func call(_ gil: borrowing GIL, _ first: borrowing PyRef, _ second: borrowing PyRef) throws(PythonError) -> PyRef {
+        try PyRef(checked: cps_call2(pointer, first.pointer, second.pointer), gil)
+    }
+
+    func call(_ gil: borrowing GIL, _ first: borrowing PyRef) throws(PythonError) -> PyRef {
+        try PyRef(checked: PyObject_CallOneArg(pointer, first.pointer), gil)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Where the embedded interpreter finds its standard library and packages, and how it starts.
+public struct InterpreterConfiguration: Sendable, Equatable {
+    /// Memory allocators Python can use (the values of `PYTHONMALLOC`).
+    public enum Allocator: String, Sendable, Equatable {
+        case `default`, malloc, pymalloc
+        case mallocDebug = "malloc_debug"
+        case pymallocDebug = "pymalloc_debug"
+    }
+
+    /// Package folders added with `site.addsitedir` (so their `.pth` files are honoured), after the standard library.
+    public var packagePaths: [String]
+    /// The Python home: the folder holding `lib/python3.11/`. `nil` picks the default (see ``resolvedHome()``).
+    public var home: String?
+    /// The allocator; `nil` keeps Python's default.
+    public var allocator: Allocator?
+    /// Environment variables set before Python starts, unless the process already has them (a user's own settings win).
+    public var environmentDefaults: [String: String]
+    /// Point Python's `sys.stdout` at `sys.stderr`, so that stdout carries only what the host writes.
+    public var redirectsStandardOutput: Bool
+
+    /// The folder the Lambda layer is mounted at, and the default for both the home and the package path.
+    public static let lambdaLayerPath = "/opt/python"
+
+    public init(packagePaths: [String] = [lambdaLayerPath], home: String? = nil, allocator: Allocator? = nil,
+                environmentDefaults: [String: String] = [:], redirectsStandardOutput: Bool = true) {
+        self.packagePaths = packagePaths
+        self.home = home
+        self.allocator = allocator
+        self.environmentDefaults = environmentDefaults
+        self.redirectsStandardOutput = redirectsStandardOutput
+    }
+
+    /// Reads `EMBEDCHAT_PYTHONPATH` (colon-separated; default `/opt/python`), `EMBEDCHAT_PYTHONHOME` and
+    /// `PYTHONMALLOC` (which the isolated configuration itself ignores).
+    public static func fromEnvironment(_ environment: [String: String]? = nil) -> Self {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        var configuration = InterpreterConfiguration()
+        if let paths = environment["EMBEDCHAT_PYTHONPATH"], !paths.isEmpty {
+            configuration.packagePaths = paths.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        if let home = environment["EMBEDCHAT_PYTHONHOME"], !home.isEmpty { configuration.home = home }
+        if let allocator = environment["PYTHONMALLOC"] { configuration.allocator = Allocator(rawValue: allocator) }
+        return configuration
+    }
+
+    /// The home used when ``home`` is `nil`: `/opt/python` when it holds a standard library, else the prefix of the
+    /// libpython this binary loaded (`/usr` for Debian's, the layer's root for a relocated tree).
+    public func resolvedHome() -> String {
+        if let home { return home }
+        if Self.holdsStandardLibrary(Self.lambdaLayerPath) { return Self.lambdaLayerPath }
+        return Self.loadedLibraryPrefix() ?? "/usr"
+    }
+
+    static func standardLibraryPath(home: String) -> String { "\(home)/lib/python3.11" }
+
+    static func holdsStandardLibrary(_ home: String) -> Bool {
+        FileManager.default.fileExists(atPath: "\(standardLibraryPath(home: home))/encodings")
+    }
+
+    /// The prefix of the libpython this process loaded: `<prefix>/lib/libpython3.11.so.1.0` or
+    /// `<prefix>/lib/<multiarch>/libpython3.11.so.1.0`.
+    static func loadedLibraryPrefix() -> String? {
+        guard let maps = processMaps(),
+              let line = maps.split(separator: "\n").first(where: { $0.contains("libpython3.11") }),
+              let start = line.firstIndex(of: "/")
+        else { return nil }
+        var directory = URL(fileURLWithPath: String(line[start...])).deletingLastPathComponent()
+        if directory.lastPathComponent != "lib" { directory.deleteLastPathComponent() }  // multiarch folder
+        guard directory.lastPathComponent == "lib" else { return nil }
+        return directory.deletingLastPathComponent().path
+    }
+}
+
+/// `/proc/self/maps`, read to the end (its reported size is 0, so size-based readers get nothing).
+func processMaps() -> String? {
+    guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"), let data = try? handle.readToEnd() else { return nil }
+    return String(decoding: data, as: UTF8.self)
+}

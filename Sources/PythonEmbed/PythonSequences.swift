@@ -1,0 +1,147 @@
+import CPythonShim
+import Synchronization
+
+/// A Python async iterator (an async generator, litellm's stream wrapper) as a Swift `AsyncSequence`.
+///
+/// Each `next()` awaits one `__anext__()` on the ``PythonEventLoop``: nothing is pulled ahead of the consumer
+/// (back-pressure by construction). Elements are converted on the loop thread while the GIL is held. Cancelling the
+/// consuming task cancels the pending `__anext__` and closes the iterator; so does dropping the sequence before the
+/// end. An exception raised midway is thrown from `next()` after the elements that came before it.
+public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
+    private let source: Source
+
+    /// - Parameters:
+    ///   - iterator: the async iterator (or async iterable: its `__aiter__()` is taken).
+    ///   - loop: the loop to pull on.
+    ///   - convert: turns each item into an element, on the loop thread with the GIL held.
+    public init(_ iterator: borrowing PyRef, loop: PythonEventLoop, _ gil: borrowing GIL,
+                convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) throws(PythonError) {
+        let aiter = try iterator.callMethod("__aiter__", gil)
+        let host = Interpreter.host(gil)
+        source = Source(iterator: aiter.handle(gil), loop: loop,
+                        anext: try host.attribute("anext_or_end", gil).handle(gil),
+                        aclose: try host.attribute("aclose_quietly", gil).handle(gil), convert: convert)
+    }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(source: source) }
+
+    /// Closes the Python iterator now (it is also closed when the sequence is dropped or exhausted).
+    public func close() { source.close() }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let source: Source
+        public mutating func next() async throws -> Element? { try await source.next() }
+    }
+
+    final class Source: Sendable {
+        let iterator: PythonHandle
+        let loop: PythonEventLoop
+        let anext: PythonHandle
+        let aclose: PythonHandle
+        let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
+        private let finished = Atomic<Bool>(false)
+
+        init(iterator: PythonHandle, loop: PythonEventLoop, anext: PythonHandle, aclose: PythonHandle,
+             convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
+            self.iterator = iterator
+            self.loop = loop
+            self.anext = anext
+            self.aclose = aclose
+            self.convert = convert
+        }
+
+        func next() async throws -> Element? {
+            if finished.load(ordering: .acquiring) { return nil }
+            do {
+                let element: Element? = try await loop.run({ gil in
+                    try anext.borrow(gil).call(gil, iterator.borrow(gil))
+                }, convert: { [loop, convert] gil, item in
+                    loop.isEnd(item, gil) ? nil : try convert(gil, item)
+                })
+                if element == nil { finished.store(true, ordering: .releasing) }
+                return element
+            } catch {
+                close()
+                throw error
+            }
+        }
+
+        func close() {
+            guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            Interpreter.withGIL { gil in
+                if let closing = try? aclose.borrow(gil).call(gil, iterator.borrow(gil)) {
+                    loop.spawn(gil, closing)
+                } else {
+                    PyErr_Clear()
+                }
+            }
+        }
+
+        deinit { close() }
+    }
+}
+
+/// A Python iterator or generator as a Swift `AsyncSequence`, pulled one item at a time on ``PythonWorkerPool``
+/// threads (never the cooperative pool). Cancellation interrupts a pending `next()` at its next bytecode and closes
+/// the iterator; an exception raised midway is thrown after the items before it.
+public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable {
+    private let source: Source
+
+    /// - Parameters:
+    ///   - iterable: an iterator or iterable (its `__iter__()` is taken).
+    ///   - pool: the worker threads to pull on.
+    ///   - convert: turns each item into an element, with the GIL held.
+    public init(_ iterable: borrowing PyRef, pool: PythonWorkerPool = .shared, _ gil: borrowing GIL,
+                convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) throws(PythonError) {
+        let iterator = try PyRef(checked: PyObject_GetIter(iterable.pointer), gil)
+        source = Source(iterator: iterator.handle(gil), pool: pool, convert: convert)
+    }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(source: source) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let source: Source
+        public mutating func next() async throws -> Element? { try await source.next() }
+    }
+
+    final class Source: Sendable {
+        let iterator: PythonHandle
+        let pool: PythonWorkerPool
+        let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
+        private let finished = Atomic<Bool>(false)
+
+        init(iterator: PythonHandle, pool: PythonWorkerPool, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
+            self.iterator = iterator
+            self.pool = pool
+            self.convert = convert
+        }
+
+        func next() async throws -> Element? {
+            if finished.load(ordering: .acquiring) { return nil }
+            do {
+                let element: Element? = try await pool.run { [iterator, convert] gil in
+                    guard let item = PyIter_Next(iterator.pointer) else {
+                        if PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
+                        return nil
+                    }
+                    return try convert(gil, PyRef(stealing: item))
+                }
+                if element == nil { finished.store(true, ordering: .releasing) }
+                return element
+            } catch {
+                close()
+                throw error
+            }
+        }
+
+        func close() {
+            guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            Interpreter.withGIL { gil in
+                let iterator = self.iterator.borrow(gil)
+                if iterator.hasAttribute("close", gil), (try? iterator.callMethod("close", gil)) == nil { PyErr_Clear() }
+            }
+        }
+
+        deinit { close() }
+    }
+}

@@ -1,0 +1,115 @@
+/// A JSON-like value that crosses between Swift and Python: what a Python call takes and returns on the Swift side.
+///
+/// To Python: `none` → `None`, `bool` → `bool`, `int` → `int`, `double` → `float`, `string` → `str`,
+/// `bytes` → `bytes`, `array` → `list`, `object` → `dict`.
+/// From Python: also `tuple` → `array`, `bytearray` → `bytes`, and objects with a pydantic `model_dump()` (litellm's
+/// responses) → their dump. Integers beyond 64 bits, NaN and infinities, text that is not valid UTF-8 (lone
+/// surrogates), dicts with non-string keys, reference cycles and nesting deeper than the limit are
+/// ``PythonConversionError``s, never crashes.
+public enum PythonValue: Sendable, Hashable {
+    case none
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case bytes([UInt8])
+    case array([PythonValue])
+    case object([String: PythonValue])
+}
+
+extension PythonValue {
+    /// The string, if this is one.
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    /// The integer, if this is one.
+    public var intValue: Int? { if case .int(let value) = self { value } else { nil } }
+    /// The number as a `Double`, if this is an integer or a float.
+    public var doubleValue: Double? {
+        switch self {
+        case .double(let value): value
+        case .int(let value): Double(value)
+        default: nil
+        }
+    }
+    /// The Boolean, if this is one.
+    public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    /// The elements, if this is an array.
+    public var arrayValue: [PythonValue]? { if case .array(let value) = self { value } else { nil } }
+    /// The members, if this is an object.
+    public var objectValue: [String: PythonValue]? { if case .object(let value) = self { value } else { nil } }
+    /// Whether this is `none`.
+    public var isNone: Bool { if case .none = self { true } else { false } }
+    /// The member `key` of an object (`nil` for a missing key or a non-object).
+    public subscript(key: String) -> PythonValue? { objectValue?[key] }
+}
+
+extension PythonValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    public init(nilLiteral: ()) { self = .none }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: PythonValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, PythonValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension PythonValue: Codable {
+    /// Decodes any JSON value. Integers that fit `Int` become `int`, other numbers `double`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .none }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([PythonValue].self) { self = .array(value) }
+        else if let value = try? container.decode([String: PythonValue].self) { self = .object(value) }
+        else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
+        }
+    }
+
+    /// Encodes as JSON; `bytes` become a base64 string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .none: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .bytes(let value): try container.encode(base64(value))
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+private func base64(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity((bytes.count + 2) / 3 * 4)
+    var index = 0
+    while index < bytes.count {
+        let chunk = bytes[index..<min(index + 3, bytes.count)]
+        var word: UInt32 = 0
+        for (offset, byte) in chunk.enumerated() { word |= UInt32(byte) << (16 - 8 * offset) }
+        for position in 0..<4 {
+            out.append(position <= chunk.count ? alphabet[Int((word >> (18 - 6 * position)) & 63)] : UInt8(ascii: "="))
+        }
+        index += 3
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// A value that cannot cross between Python and Swift, with where in the value it sits.
+public struct PythonConversionError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, e.g. "integer does not fit in 64 bits".
+    public let reason: String
+    /// Where: a path like `$.choices[0].message`.
+    public let path: String
+    public var description: String { "cannot convert Python value at \(path): \(reason)" }
+}

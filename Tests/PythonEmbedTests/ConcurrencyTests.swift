@@ -1,0 +1,165 @@
+import Foundation
+import PythonEmbed
+import Testing
+
+@Suite("Blocking work, overlap and cancellation")
+struct ConcurrencyTests {
+    @Test func sixteenSleepsOnWorkerThreadsOverlap() async throws {
+        try startPython()
+        let pool = PythonWorkerPool(maximumThreads: 16)
+        let began = ContinuousClock.now
+        try await withThrowingTaskGroup(of: PythonValue.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    try await pool.run { gil in
+                        try Interpreter.run("import time\ntime.sleep(0.2)\nresult = \(index)", gil).toValue(gil)
+                    }
+                }
+            }
+            var seen = Set<PythonValue>()
+            for try await value in group { seen.insert(value) }
+            #expect(seen.count == 16)
+        }
+        let elapsed = ContinuousClock.now - began
+        #expect(elapsed < .milliseconds(1600), "16 x 0.2 s took \(elapsed): the GIL was not released while sleeping")
+        #expect(elapsed < .milliseconds(1000), "16 x 0.2 s took \(elapsed)")
+    }
+
+    @Test func sixteenAsyncioSleepsOverlapOnOneLoop() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let began = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    _ = try await loop.run({ gil in
+                        try Interpreter.run("import asyncio\nresult = asyncio.sleep(0.2)", gil)
+                    }, convert: { _, _ in () })
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - began < .milliseconds(1000))
+    }
+
+    @Test func cancellingARunningWorkerCallInterruptsPython() async throws {
+        try startPython()
+        let pool = PythonWorkerPool(maximumThreads: 2)
+        let task = Task {
+            try await pool.run { gil in
+                try Interpreter.run("while True:\n    pass", gil).toValue(gil)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        // The thread is free again and the next job is not hit by a stale interrupt.
+        let next = try await pool.run { gil in try Interpreter.run("result = 'next'", gil).toValue(gil) }
+        #expect(next == "next")
+    }
+
+    @Test func cancellingAnAwaitedCoroutineCancelsTheAsyncioTask() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        _ = try await loop.run({ gil in
+            try Interpreter.run("import asyncio\nasync def noop():\n    pass\nresult = noop()", gil)
+        }, convert: { _, _ in () })
+        let task = Task {
+            try await loop.run({ gil in
+                try Interpreter.run("""
+                    import asyncio, builtins
+                    async def wait():
+                        try:
+                            await asyncio.sleep(30)
+                        except asyncio.CancelledError:
+                            builtins.embed_test_cancelled = True
+                            raise
+                    result = wait()
+                    """, gil)
+            }, convert: { _, _ in "finished" })
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try evaluate("import builtins\nresult = getattr(builtins, 'embed_test_cancelled', False)") == true)
+    }
+
+    @Test func generatorThatRaisesMidwayYieldsItsItemsThenTheError() async throws {
+        try startPython()
+        let sequence = try Interpreter.withGIL { gil in
+            let generator = try Interpreter.run("""
+                def numbers():
+                    yield 1
+                    yield 2
+                    raise ValueError('broke after two')
+                result = numbers()
+                """, gil)
+            return try PythonIteratorSequence(generator, gil) { gil, item in try item.toValue(gil) }
+        }
+        var items: [PythonValue] = []
+        let error = await #expect(throws: PythonError.self) {
+            for try await item in sequence { items.append(item) }
+        }
+        #expect(items == [1, 2])
+        #expect(error?.message == "broke after two")
+    }
+
+    @Test func asyncGeneratorStreamsThroughTheLoopAndCanBeAbandoned() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        func makeStream() throws -> PythonAsyncSequence<PythonValue> {
+            try Interpreter.withGIL { gil in
+                let generator = try Interpreter.run("""
+                    import asyncio, builtins
+                    builtins.embed_test_closed = False
+                    async def ticks():
+                        try:
+                            for i in range(1000):
+                                await asyncio.sleep(0)
+                                yield {"i": i}
+                            raise RuntimeError('ran out')
+                        finally:
+                            builtins.embed_test_closed = True
+                    result = ticks()
+                    """, gil)
+                return try PythonAsyncSequence(generator, loop: loop, gil) { gil, item in try item.toValue(gil) }
+            }
+        }
+        var count = 0
+        await #expect(throws: PythonError.self) {
+            for try await item in try makeStream() {
+                #expect(item["i"] == .int(count))
+                count += 1
+            }
+        }
+        #expect(count == 1000)
+        // Stop after three: the generator's finally runs (the stream is closed), not left open.
+        var firstThree: [PythonValue] = []
+        for try await item in try makeStream() {
+            firstThree.append(item)
+            if firstThree.count == 3 { break }
+        }
+        #expect(firstThree == [["i": 0], ["i": 1], ["i": 2]])
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try evaluate("import builtins\nresult = builtins.embed_test_closed") == true)
+    }
+
+    @Test func threadCountReturnsToBaselineAfterCancelledWork() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let warm = Task { try await loop.run({ gil in try Interpreter.run("import asyncio\nresult = asyncio.sleep(0)", gil) }, convert: { _, _ in () }) }
+        try await warm.value
+        let baseline = threadCount()
+        for _ in 0..<20 {
+            let task = Task {
+                try await loop.run({ gil in try Interpreter.run("import asyncio\nresult = asyncio.sleep(10)", gil) }, convert: { _, _ in () })
+            }
+            try await Task.sleep(for: .milliseconds(5))
+            task.cancel()
+            _ = await task.result
+        }
+        #expect(threadCount() <= baseline)
+    }
+}

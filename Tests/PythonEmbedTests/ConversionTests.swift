@@ -1,0 +1,83 @@
+import Foundation
+import PythonEmbed
+import Testing
+
+@Suite("Values between Swift and Python")
+struct ConversionTests {
+    @Test func everyKindRoundTripsThroughPython() throws {
+        try startPython()
+        let value: PythonValue = [
+            "none": nil, "yes": true, "no": false, "int": -42, "big": .int(Int.max), "double": 2.5,
+            "text": "héllo 👋 世界", "bytes": .bytes([0, 1, 255]), "list": [1, "two", [3.0]], "empty": [:],
+        ]
+        let back = try Interpreter.withGIL { gil in try value.toPython(gil).toValue(gil) }
+        #expect(back == value)
+    }
+
+    @Test func pythonTypesArriveAsTheirSwiftValues() throws {
+        let value = try evaluate("""
+            result = {"t": (1, 2), "ba": bytearray(b"ab"), "b": True, "n": None, "f": 0.5, "nested": {"k": [None]}}
+            """)
+        #expect(value == ["t": [1, 2], "ba": .bytes([97, 98]), "b": true, "n": nil, "f": 0.5, "nested": ["k": [nil]]])
+    }
+
+    @Test func pythonSeesTheRightTypes() throws {
+        try startPython()
+        let types = try Interpreter.withGIL { gil in
+            let check = try Interpreter.run("result = lambda v: {k: type(x).__name__ for k, x in v.items()}", gil)
+            let value: PythonValue = ["a": nil, "b": true, "c": 1, "d": 1.5, "e": "s", "f": .bytes([1]), "g": [], "h": [:]]
+            return try check.call(arguments: [value], gil).toValue(gil)
+        }
+        #expect(types == ["a": "NoneType", "b": "bool", "c": "int", "d": "float", "e": "str", "f": "bytes", "g": "list", "h": "dict"])
+    }
+
+    @Test func pydanticModelsConvertThroughTheirDump() throws {
+        let value = try evaluate("""
+            import pydantic
+            class Inner(pydantic.BaseModel):
+                x: int
+            class Outer(pydantic.BaseModel):
+                name: str
+                inner: Inner
+            result = [Outer(name="n", inner=Inner(x=3))]
+            """)
+        #expect(value == [["name": "n", "inner": ["x": 3]]])
+    }
+
+    @Test(arguments: [
+        ("result = 2 ** 70", "integer does not fit in 64 bits"),
+        ("result = float('nan')", "no JSON representation"),
+        ("result = [float('inf')]", "no JSON representation"),
+        ("result = '\\udc80'", "not valid UTF-8"),
+        ("result = {1: 'x'}", "dict key of type int is not a string"),
+        ("result = object()", "a object has no Swift value"),
+        ("result = []; result.append(result)", "reference cycle"),
+        ("d = {}; d['self'] = {'up': d}; result = d", "reference cycle"),
+    ])
+    func unrepresentableValuesAreErrorsNotCrashes(code: String, reason: String) throws {
+        let error = try #require(throws: PythonConversionError.self) { try evaluate(code) }
+        #expect(error.reason.contains(reason), "\(error)")
+    }
+
+    @Test func deepNestingIsAnErrorWithItsPath() throws {
+        let error = try #require(throws: PythonConversionError.self) {
+            try evaluate("result = []\nx = result\nfor _ in range(100000):\n    y = []\n    x.append(y)\n    x = y")
+        }
+        #expect(error.reason.contains("nested deeper than 256"))
+        #expect(error.path.hasPrefix("$[0][0][0]"))
+    }
+
+    @Test func theSameObjectTwiceIsNotACycle() throws {
+        #expect(try evaluate("x = [1]; result = [x, x, {'a': x}]") == [[1], [1], ["a": [1]]])
+    }
+
+    @Test func jsonCodableMatchesPythonValue() throws {
+        let json = #"{"a":[1,2.5,"x",null,true],"b":{"c":-7}}"#
+        let decoded = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
+        #expect(decoded == ["a": [1, 2.5, "x", nil, true], "b": ["c": -7]])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self) == json)
+        #expect(String(decoding: try encoder.encode(PythonValue.bytes([104, 105, 33])), as: UTF8.self) == #""aGkh""#)
+    }
+}

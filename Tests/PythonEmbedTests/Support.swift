@@ -1,0 +1,64 @@
+import Foundation
+import PythonEmbed
+
+/// The repository root, found from this file's path (Tests/PythonEmbedTests/Support.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The project's package folder made by scripts/setup.sh, or EMBEDCHAT_PYTHONPATH when the test run sets it.
+let packagePath = ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"] ?? "\(repositoryRoot)/.python"
+
+/// Starts this test process's interpreter once (every test may call it; start is idempotent).
+func startPython() throws {
+    try Interpreter.start(InterpreterConfiguration(packagePaths: packagePath.split(separator: ":").map(String.init)))
+}
+
+/// Runs Python statements and returns the `result` variable as a Swift value.
+func evaluate(_ code: String) throws -> PythonValue {
+    try startPython()
+    return try Interpreter.withGIL { gil in try Interpreter.run(code, gil).toValue(gil) }
+}
+
+/// The folder holding the built executables (the test bundle sits beside them).
+let buildFolder: String = {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    while url.path != "/" {
+        if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("embed-probe").path) { return url.path }
+        url.deleteLastPathComponent()
+    }
+    return "\(repositoryRoot)/.build/debug"
+}()
+
+struct ChildResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var json: [String: PythonValue] {
+        (try? JSONDecoder().decode(PythonValue.self, from: Data(stdout.utf8)))?.objectValue ?? [:]
+    }
+}
+
+/// Runs an executable with exactly the given environment (plus PATH) and collects its output.
+func runChild(_ executable: String, _ arguments: [String] = [], environment: [String: String]) throws -> ChildResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var env = environment
+    env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+    for key in ["ASAN_OPTIONS", "LSAN_OPTIONS"] { env[key] = ProcessInfo.processInfo.environment[key] }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ChildResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// The number of threads in this process, from /proc.
+func threadCount() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1
+}
