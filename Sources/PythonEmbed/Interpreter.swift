@@ -101,7 +101,10 @@ public enum Interpreter {
 
         // The GIL is held here (init took it); set up paths and the host module, then release it for good.
         let gil = GIL()
-        defer { _ = PyEval_SaveThread() }
+        defer {
+            _ = PyEval_SaveThread()
+            PythonWorkerPool.housekeeping.post { _ in }  // start its thread now, not in the middle of a cancellation
+        }
         do {
             let setup = try PyRef(checked: PyImport_ImportModule("site"), gil)
             for path in configuration.packagePaths {

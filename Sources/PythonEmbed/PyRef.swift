@@ -142,8 +142,14 @@ public final class PythonHandle: @unchecked Sendable {
     public func borrow(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: pointer, gil) }
 
     deinit {
-        let pointer = self.pointer
-        Interpreter.withGIL { _ in cps_decref(pointer) }
+        // Without the GIL, hand the decref to the housekeeping thread rather than block here: a deinit may run
+        // under locks (a task's, a mutex) that a GIL holder is waiting for.
+        if PyGILState_Check() == 1 {
+            cps_decref(pointer)
+        } else {
+            let pointer = UncheckedPointer(pointer)
+            PythonWorkerPool.housekeeping.post { _ in cps_decref(pointer.pointer) }
+        }
     }
 }
 
@@ -157,4 +163,10 @@ func qualifiedTypeName(_ type: UnsafeMutablePointer<PyObject>, _ gil: borrowing 
     let name = text("__qualname__") ?? text("__name__") ?? "<unknown type>"
     guard let module = text("__module__"), module != "builtins" else { return name }
     return "\(module).\(name)"
+}
+
+/// A raw object pointer moved to the housekeeping thread, which holds the GIL when it touches it.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<PyObject>
+    init(_ pointer: UnsafeMutablePointer<PyObject>) { self.pointer = pointer }
 }

@@ -113,7 +113,8 @@ private final class Submission: Sendable {
     }
 
     private func send(_ handle: PythonHandle, _ cancel: PythonHandle) {
-        Interpreter.withGIL { gil in
+        // Called from a task cancellation handler: never take the GIL here (see PythonWorkerPool.housekeeping).
+        PythonWorkerPool.housekeeping.post { gil in
             if (try? cancel.borrow(gil).call(gil, handle.borrow(gil))) == nil { PyErr_Clear() }
         }
     }

@@ -68,7 +68,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
         func close() {
             guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            Interpreter.withGIL { gil in
+            PythonWorkerPool.housekeeping.post { [aclose, iterator, loop] gil in
                 if let closing = try? aclose.borrow(gil).call(gil, iterator.borrow(gil)) {
                     loop.spawn(gil, closing)
                 } else {
@@ -136,8 +136,8 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
 
         func close() {
             guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            Interpreter.withGIL { gil in
-                let iterator = self.iterator.borrow(gil)
+            PythonWorkerPool.housekeeping.post { [iterator] gil in
+                let iterator = iterator.borrow(gil)
                 if iterator.hasAttribute("close", gil), (try? iterator.callMethod("close", gil)) == nil { PyErr_Clear() }
             }
         }

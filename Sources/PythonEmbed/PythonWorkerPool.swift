@@ -22,6 +22,18 @@ public final class PythonWorkerPool: Sendable {
         queue = JobQueue(maximumThreads: maximumThreads)
     }
 
+    /// One thread for Python work that must not block its caller: decrefs from `deinit`s and cancellations. A
+    /// cancellation handler runs while Swift holds the task's status lock, and a Python thread holding the GIL may
+    /// be resuming that very task: taking the GIL there deadlocks, so the work is posted here instead.
+    static let housekeeping = PythonWorkerPool(maximumThreads: 1)
+
+    /// Queues `body` to run with the GIL on a pool thread, without waiting for it.
+    func post(_ body: @escaping @Sendable (borrowing GIL) -> Void) {
+        let job = WorkerJob()
+        job.work = { gil, _ in body(gil) }
+        queue.push(job)
+    }
+
     /// How many threads the pool has started so far.
     public var threadCount: Int { queue.threadCount }
 
@@ -81,7 +93,7 @@ final class WorkerJob: @unchecked Sendable {
             return false
         }
         guard !notStarted, Interpreter.isRunning else { return }
-        Interpreter.withGIL { gil in
+        PythonWorkerPool.housekeeping.post { [self] gil in
             state.withLock { state in
                 if case .running(let thread) = state {
                     let type = WorkerJob.cancelledType(gil)
@@ -100,7 +112,9 @@ final class WorkerJob: @unchecked Sendable {
 final class JobQueue: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
-    private var jobs: [WorkerJob] = []
+    // Taken slots are cleared rather than removed, so no job is ever released while the mutex is held: a released
+    // job may drop the last reference to a PythonHandle, whose deinit posts back into this queue.
+    private var jobs: [WorkerJob?] = []
     private var head = 0
     private var idle = 0
     private var threads = 0
@@ -140,7 +154,8 @@ final class JobQueue: @unchecked Sendable {
             pthread_cond_wait(&condition, &mutex)
             idle -= 1
         }
-        let job = jobs[head]
+        let job = jobs[head]!
+        jobs[head] = nil
         head += 1
         if head > 256, head * 2 > jobs.count { jobs.removeFirst(head); head = 0 }
         return job
