@@ -146,7 +146,6 @@ def start_thread(target, name):
 
     /// Compiles the glue into a module registered in `sys.modules`.
     static func load(_ gil: borrowing GIL) throws(PythonError) -> PyRef {
-        let code = try PyRef(checked: Py_CompileString(source, "<\(name)>", Py_file_input), gil)
-        return try PyRef(checked: PyImport_ExecCodeModule(name, code.pointer), gil)
+        try Interpreter.loadModule(named: name, source: source, gil)
     }
 }

@@ -133,6 +133,15 @@ public enum Interpreter {
         try PyRef(checked: PyImport_ImportModule(name), gil)
     }
 
+    /// Compiles `source` into a module named `name` and registers it in `sys.modules` (glue shipped inside the
+    /// binary, so it can never meet a glue file of another version). Calls `Py_CompileString` and
+    /// `PyImport_ExecCodeModule`.
+    /// - Throws: ``PythonError`` from compiling or running the module body (its imports included).
+    public static func loadModule(named name: String, source: String, _ gil: borrowing GIL) throws(PythonError) -> PyRef {
+        let code = try PyRef(checked: Py_CompileString(source, "<\(name)>", Py_file_input), gil)
+        return try PyRef(checked: PyImport_ExecCodeModule(name, code.pointer), gil)
+    }
+
     /// Runs Python statements in a fresh namespace and returns that namespace's `result` variable, if any.
     /// For tests, diagnostics and small glue; real glue lives in the host module.
     public static func run(_ code: String, _ gil: borrowing GIL) throws(PythonError) -> PyRef {

@@ -1,0 +1,144 @@
+/// The Python side of the LiteLLM client, compiled into the binary (never a file that could drift from it).
+///
+/// Requests cross as one JSON document (`json.loads` in C is cheaper than building dicts through the C API) and
+/// responses come back as JSON bytes from pydantic's dump, decoded by Swift's Codable types.
+enum Glue {
+    static let source = #"""
+import asyncio
+import importlib.metadata
+import json
+import logging
+import os
+import time
+
+# Process hygiene before litellm is imported, unless the user chose otherwise: the bundled cost map instead of a
+# GitHub fetch, no .env loading, no Hugging Face hub calls, and httpx as the async transport (it closes the
+# upstream connection when a call is cancelled and raises on a stream cut mid-way; aiohttp here does neither).
+for _name, _value in (
+    ("LITELLM_LOCAL_MODEL_COST_MAP", "True"),
+    ("LITELLM_MODE", "PRODUCTION"),
+    ("HF_HUB_OFFLINE", "1"),
+    ("DISABLE_AIOHTTP_TRANSPORT", "True"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+):
+    os.environ.setdefault(_name, _value)
+
+_started = time.perf_counter()
+import litellm  # noqa: E402
+
+IMPORT_SECONDS = time.perf_counter() - _started
+VERSION = importlib.metadata.version("litellm")
+
+litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banners on stdout
+litellm.set_verbose = False
+for _logger in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
+    logging.getLogger(_logger).setLevel(logging.ERROR)
+
+
+def _dumps(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _response_json(response):
+    data = response.model_dump()
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost")
+    if cost is None:
+        try:
+            cost = litellm.completion_cost(completion_response=response)
+        except Exception:
+            cost = None
+    data["_cost"] = cost
+    return _dumps(data)
+
+
+def _deadline_error(seconds, kwargs):
+    return litellm.Timeout(
+        message=f"no answer within the deadline ({seconds:.2f} s)",
+        model=kwargs.get("model", ""),
+        llm_provider="embedchat",
+    )
+
+
+async def _within(awaitable, seconds, kwargs):
+    if seconds is None:
+        return await awaitable
+    try:
+        return await asyncio.wait_for(awaitable, max(seconds, 0.001))
+    except asyncio.TimeoutError:
+        raise _deadline_error(seconds, kwargs) from None
+
+
+async def complete(payload):
+    kwargs = json.loads(payload)
+    deadline = kwargs.pop("_deadline", None)
+    kwargs.pop("stream", None)
+    response = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
+    return _response_json(response)
+
+
+class Stream:
+    """litellm's stream wrapper as an async iterator of chunk JSON, with a deadline and a close that ends the
+    upstream response."""
+
+    def __init__(self, wrapper, deadline, kwargs):
+        self.wrapper = wrapper
+        self.iterator = wrapper.__aiter__()
+        self.kwargs = kwargs
+        self.deadline = deadline
+        loop = asyncio.get_running_loop()
+        self.ends_at = None if deadline is None else loop.time() + deadline
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        remaining = None
+        if self.ends_at is not None:
+            remaining = self.ends_at - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise _deadline_error(self.deadline, self.kwargs)
+        try:
+            chunk = await _within(self.iterator.__anext__(), remaining, self.kwargs)
+        except litellm.Timeout:
+            await self.aclose()
+            raise
+        return _dumps(chunk.model_dump())
+
+    async def aclose(self):
+        upstream = getattr(self.wrapper, "completion_stream", None)
+        for name in ("aclose", "close"):
+            method = getattr(upstream, name, None)
+            if method is not None:
+                try:
+                    result = method()
+                    if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                        await result
+                except Exception:
+                    pass
+                return
+
+
+async def start_stream(payload):
+    kwargs = json.loads(payload)
+    deadline = kwargs.pop("_deadline", None)
+    kwargs["stream"] = True
+    started = asyncio.get_running_loop().time()
+    wrapper = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
+    if deadline is not None:
+        deadline = max(deadline - (asyncio.get_running_loop().time() - started), 0.001)
+    return Stream(wrapper, deadline, kwargs)
+
+
+async def embed(payload):
+    kwargs = json.loads(payload)
+    deadline = kwargs.pop("_deadline", None)
+    response = await _within(litellm.aembedding(**kwargs), deadline, kwargs)
+    return _dumps(response.model_dump())
+
+
+def count_tokens(payload):
+    kwargs = json.loads(payload)
+    return litellm.token_counter(**kwargs)
+"""#
+}

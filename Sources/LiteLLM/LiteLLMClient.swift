@@ -1,0 +1,242 @@
+import Foundation
+import PythonEmbed
+import Synchronization
+
+/// What starting the client took and found.
+public struct LiteLLMStartup: Sendable {
+    /// The interpreter's start-up report (home, `sys.path`, version).
+    public let interpreter: InterpreterStartup
+    /// litellm's version, from its package metadata.
+    public let litellmVersion: String
+    /// Seconds `import litellm` took.
+    public let importSeconds: Double
+    /// Seconds from the start call until the client was ready (interpreter + import).
+    public let totalSeconds: Double
+}
+
+/// The Swift face of litellm: chat completions (whole and streamed), embeddings and token counts, in-process.
+///
+/// Calls run as coroutines on one asyncio loop thread (``PythonEventLoop``), so any number can be in flight from any
+/// number of tasks, none blocks Swift's cooperative pool, and cancelling the awaiting task cancels the call and
+/// closes its upstream connection. litellm is imported once per process.
+public final class LiteLLMClient: Sendable {
+    /// What start-up took and found.
+    public let startup: LiteLLMStartup
+    private let loop: PythonEventLoop
+    private let completeFunction: PythonHandle
+    private let streamFunction: PythonHandle
+    private let embedFunction: PythonHandle
+    private let countTokensFunction: PythonHandle
+
+    private static let shared = Mutex<LiteLLMClient?>(nil)
+
+    /// Starts the interpreter (if needed) and imports litellm, on a thread of its own since that takes seconds.
+    /// Later calls return the same client.
+    /// - Throws: ``LiteLLMError`` of kind ``LiteLLMError/Kind/setup`` naming what was missing.
+    public static func start(_ configuration: InterpreterConfiguration = .fromEnvironment()) async throws -> LiteLLMClient {
+        if let client = shared.withLock({ $0 }) { return client }
+        let result: Result<LiteLLMClient, LiteLLMError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: Result { () throws(LiteLLMError) in try startBlocking(configuration) })
+            }
+            thread.name = "litellm-start"
+            thread.start()
+        }
+        return try result.get()
+    }
+
+    /// The blocking form of ``start(_:)``, for a program's init phase.
+    public static func startBlocking(_ configuration: InterpreterConfiguration = .fromEnvironment()) throws(LiteLLMError)
+        -> LiteLLMClient
+    {
+        do {
+            return try shared.withLock { shared in
+                if let shared { return shared }
+                let client = try LiteLLMClient(configuration)
+                shared = client
+                return client
+            }
+        } catch let error as LiteLLMError {
+            throw error
+        } catch {
+            throw LiteLLMError(kind: .setup, message: "\(error)")
+        }
+    }
+
+    private init(_ configuration: InterpreterConfiguration) throws {
+        let began = ContinuousClock.now
+        let interpreter: InterpreterStartup
+        do {
+            interpreter = try Interpreter.start(configuration)
+        } catch {
+            throw LiteLLMError(kind: .setup, message: error.description)
+        }
+        PythonError.capturedAttributeNames.formUnion(["status_code", "llm_provider", "model"])
+        do {
+            (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
+                try Interpreter.withGIL { gil in
+                    let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
+                    return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),
+                            try glue.attribute("embed", gil).handle(gil), try glue.attribute("count_tokens", gil).handle(gil),
+                            try glue.attribute("VERSION", gil).toValue(gil).stringValue ?? "unknown",
+                            try glue.attribute("IMPORT_SECONDS", gil).toValue(gil).doubleValue ?? 0)
+                }
+            loop = try PythonEventLoop.shared()
+        } catch let error as PythonError {
+            let hint = error.isInstance(of: "ModuleNotFoundError")
+                ? " (looked in \(configuration.packagePaths.joined(separator: ":")); set EMBEDCHAT_PYTHONPATH or run scripts/setup.sh)"
+                : ""
+            throw LiteLLMError(kind: .setup, message: "importing litellm failed: \(error.description)\(hint)")
+        }
+        startup = LiteLLMStartup(interpreter: interpreter, litellmVersion: version, importSeconds: importSeconds,
+                                 totalSeconds: (ContinuousClock.now - began).seconds)
+    }
+
+    private let version: String
+    private let importSeconds: Double
+
+    /// Asks for one whole chat completion.
+    ///
+    /// - Parameters:
+    ///   - request: the OpenAI request (`stream` is ignored).
+    ///   - settings: where it goes and with which credentials.
+    ///   - timeout: an overall deadline for the call; when it passes the call is cancelled and a
+    ///     ``LiteLLMError/Kind/timeout`` error thrown.
+    /// - Throws: ``LiteLLMError`` (typed from litellm's exception), or `CancellationError`.
+    public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
+                         timeout: Duration? = nil) async throws -> ChatCompletion {
+        let payload = try Payload.encode(request, settings: settings, timeout: timeout, dropStream: true)
+        let bytes = try await call(completeFunction, payload, secrets: settings.secrets)
+        return try Payload.decode(ChatCompletion.self, from: bytes)
+    }
+
+    /// Starts a streamed chat completion and returns its chunks once the provider has accepted the request, so
+    /// errors before the first chunk (authentication, unknown model) are thrown here.
+    ///
+    /// Cancelling the consuming task, or dropping the stream, closes the upstream response. A failure midway is
+    /// thrown from the stream after the chunks that did arrive.
+    public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
+                       timeout: Duration? = nil) async throws -> ChatCompletionStream {
+        let payload = try Payload.encode(request, settings: settings, timeout: timeout, dropStream: false)
+        let secrets = settings.secrets
+        do {
+            let chunks = try await loop.run({ [streamFunction, loop] gil in
+                try streamFunction.borrow(gil).call(arguments: [.bytes(payload)], gil)
+            }, convert: { [loop] gil, stream in
+                try PythonAsyncSequence<[UInt8]>(stream, loop: loop, gil) { gil, chunk in
+                    guard case .bytes(let bytes) = try chunk.toValue(gil) else { return [] }
+                    return bytes
+                }
+            })
+            return ChatCompletionStream(chunks: chunks, secrets: secrets)
+        } catch let error as PythonError {
+            throw LiteLLMError(error, secrets: secrets)
+        }
+    }
+
+    /// Embeds texts.
+    public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
+                      timeout: Duration? = nil) async throws -> EmbeddingResponse {
+        let payload = try Payload.encode(request, settings: settings, timeout: timeout, dropStream: false)
+        let bytes = try await call(embedFunction, payload, secrets: settings.secrets)
+        return try Payload.decode(EmbeddingResponse.self, from: bytes)
+    }
+
+    /// Counts the prompt tokens of `messages` as `model` would (litellm's `token_counter`, on a worker thread).
+    public func countTokens(model: String, messages: [ChatMessage]) async throws -> Int {
+        struct Arguments: Encodable { var model: String; var messages: [ChatMessage] }
+        let payload = try Payload.encode(Arguments(model: model, messages: messages), settings: ProviderSettings(),
+                                         timeout: nil, dropStream: false)
+        do {
+            let count = try await PythonWorkerPool.shared.run { [countTokensFunction] gil in
+                try countTokensFunction.borrow(gil).call(arguments: [.bytes(payload)], gil).toValue(gil)
+            }
+            return count.intValue ?? 0
+        } catch let error as PythonError {
+            throw LiteLLMError(error, secrets: [])
+        }
+    }
+
+    private func call(_ function: PythonHandle, _ payload: [UInt8], secrets: [String]) async throws -> [UInt8] {
+        do {
+            return try await loop.run({ gil in
+                try function.borrow(gil).call(arguments: [.bytes(payload)], gil)
+            }, convert: { gil, result in
+                guard case .bytes(let bytes) = try result.toValue(gil) else { return [] }
+                return bytes
+            })
+        } catch let error as PythonError {
+            throw LiteLLMError(error, secrets: secrets)
+        }
+    }
+}
+
+/// A streamed chat completion: its chunks in order, then the end or the error that cut it.
+public struct ChatCompletionStream: AsyncSequence, Sendable {
+    public typealias Element = ChatCompletionChunk
+    let chunks: PythonAsyncSequence<[UInt8]>
+    let secrets: [String]
+
+    public func makeAsyncIterator() -> Iterator { Iterator(base: chunks.makeAsyncIterator(), secrets: secrets) }
+
+    /// Closes the upstream response now (dropping the stream does it too).
+    public func close() { chunks.close() }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: PythonAsyncSequence<[UInt8]>.Iterator
+        let secrets: [String]
+
+        public mutating func next() async throws -> ChatCompletionChunk? {
+            do {
+                guard let bytes = try await base.next() else { return nil }
+                return try Payload.decode(ChatCompletionChunk.self, from: bytes)
+            } catch let error as PythonError {
+                throw LiteLLMError(error, secrets: secrets)
+            }
+        }
+    }
+}
+
+/// Request encoding and response decoding.
+enum Payload {
+    private struct Merged<Request: Encodable>: Encodable {
+        let request: Request
+        let keywords: [String: JSONValue]
+        let dropStream: Bool
+
+        struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try request.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            for (name, value) in keywords { try container.encode(value, forKey: Key(stringValue: name)) }
+            if dropStream {
+                try container.encodeNil(forKey: Key(stringValue: "stream"))
+            }
+        }
+    }
+
+    static func encode<Request: Encodable>(_ request: Request, settings: ProviderSettings, timeout: Duration?,
+                                           dropStream: Bool) throws -> [UInt8] {
+        var keywords = settings.keywords
+        if let timeout { keywords["_deadline"] = .double(timeout.seconds) }
+        return Array(try JSONEncoder().encode(Merged(request: request, keywords: keywords, dropStream: dropStream)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw LiteLLMError(kind: .invalidResponse, message: "litellm's reply did not have the expected shape: \(error)")
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
