@@ -21,8 +21,8 @@ struct ConcurrencyTests {
             #expect(seen.count == 16)
         }
         let elapsed = ContinuousClock.now - began
+        // Serially they take 3.2 s; overlapped, about 0.2 s plus thread start-up.
         #expect(elapsed < .milliseconds(1600), "16 x 0.2 s took \(elapsed): the GIL was not released while sleeping")
-        #expect(elapsed < .milliseconds(1000), "16 x 0.2 s took \(elapsed)")
     }
 
     @Test func sixteenAsyncioSleepsOverlapOnOneLoop() async throws {
@@ -39,7 +39,7 @@ struct ConcurrencyTests {
             }
             try await group.waitForAll()
         }
-        #expect(ContinuousClock.now - began < .milliseconds(1000))
+        #expect(ContinuousClock.now - began < .milliseconds(1600))
     }
 
     @Test func cancellingARunningWorkerCallInterruptsPython() async throws {
@@ -160,6 +160,8 @@ struct ConcurrencyTests {
             task.cancel()
             _ = await task.result
         }
-        #expect(threadCount() <= baseline)
+        // Other suites run in parallel and may start a thread or two of their own; what must not happen is a
+        // thread per cancelled call (20 here).
+        #expect(threadCount() <= baseline + 3, "threads: \(baseline) before, \(threadCount()) after 20 cancelled calls")
     }
 }

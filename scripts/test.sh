@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): sets up what it needs on a fresh machine, then runs every suite.
+#   1. setup: libpython3.11-dev, tmux, the hash-pinned packages in .python/ and .python-test/
+#   2. swift test: PythonEmbed, LiteLLM, LambdaRuntime, ChatLambda and the end-to-end tests of the built binaries
+#   3. the PythonEmbed tests again under AddressSanitizer with PYTHONMALLOC=malloc
+#   4. the Lambda layer: deploy templates and Dockerfile lint, a native layer build, its checks and the relocation test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "setup"
+scripts/setup.sh --test
+export EMBEDCHAT_PYTHONPATH="$ROOT/.python"
+
+step "build"
+swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || true
+swift build --build-tests >/dev/null  # fails loudly if the build above failed
+
+step "swift test"
+swift test --skip-build
+
+step "AddressSanitizer"
+scripts/asan.sh 2>&1 | tail -n 3
+
+step "Lambda layer"
+scripts/layer/install-tools.sh
+deploy/check.sh
+scripts/build-layer.sh "$ROOT/out/layer" --zip
+EMBEDCHAT_BIN="$(swift build --show-bin-path)" Tests/layer/test-layer.sh "$ROOT/out/layer"
