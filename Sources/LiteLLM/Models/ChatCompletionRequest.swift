@@ -117,8 +117,11 @@ public struct ProviderSettings: Sendable, Equatable {
 
 /// The offline mode every part of the project shares.
 public enum OfflineMode {
-    /// The model name offline replies are made for.
+    /// The public model name of offline mode (what a user or caller asks for).
     public static let model = "offline"
+    /// The litellm model offline calls are made with: an OpenAI-style name with no price, so no cost is claimed.
+    /// With `mock_response` litellm opens no socket whatever the provider.
+    public static let litellmModel = "openai/offline"
     /// The reply: it says plainly that it is offline and that no provider was called.
     public static let reply = "This is an offline reply from embedchat: litellm answered in mock mode and no provider was called. "
         + "Set a model and its API key to get real answers."

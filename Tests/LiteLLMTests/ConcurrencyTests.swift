@@ -1,0 +1,86 @@
+import Foundation
+import LiteLLM
+import ProviderFakes
+import Testing
+
+@Suite("Many requests in flight, cancellation")
+struct LiteLLMConcurrencyTests {
+    @Test func thirtyTwoStreamsOverlapInTime() async throws {
+        try await withProvider { client, server in
+            // Each stream takes 5 x 100 ms upstream; one after another they would take 16 s.
+            let began = ContinuousClock.now
+            let texts = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<32 {
+                    group.addTask {
+                        var text = ""
+                        for try await chunk in try await client.stream(ask("openai/slow-stream-5-100", "n\(index)"), settings: server.openAI) {
+                            text += chunk.text ?? ""
+                        }
+                        return text
+                    }
+                }
+                var texts: [String] = []
+                for try await text in group { texts.append(text) }
+                return texts
+            }
+            let elapsed = ContinuousClock.now - began
+            #expect(texts.count == 32)
+            #expect(texts.allSatisfy { $0 == "tok0 tok1 tok2 tok3 tok4" })
+            #expect(elapsed < .seconds(4), "32 streams of 0.5 s took \(elapsed): they did not overlap")
+        }
+    }
+
+    @Test func cancellingMidStreamClosesTheUpstreamConnection() async throws {
+        // Warm up on another server, so the loop and litellm's and httpx's own threads exist before the baseline,
+        // while this test's server has seen no connection yet (a finished call leaves its connection in the pool).
+        try await withProvider { client, warmup in
+            _ = await collect(try await client.stream(ask("openai/long-2"), settings: warmup.openAI))
+        }
+        try await withProvider { client, server in
+            let baseline = threadCount()
+
+            for _ in 0..<5 {
+                let received = AsyncStream.makeStream(of: Int.self)
+                let task = Task {
+                    var count = 0
+                    for try await _ in try await client.stream(ask("openai/slow-stream-100-100"), settings: server.openAI) {
+                        count += 1
+                        received.continuation.yield(count)
+                    }
+                    return count
+                }
+                for await count in received.stream where count >= 2 { break }
+                #expect(server.openConnections >= 1)
+                task.cancel()
+                let outcome = await task.result
+                #expect(throws: CancellationError.self) { try outcome.get() }
+                #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)), "the upstream connection stayed open")
+            }
+            #expect(threadCount() <= baseline + 2, "threads: \(baseline) before, \(threadCount()) after five cancelled streams")
+        }
+    }
+
+    @Test func cancellingAWholeCompletionCancelsTheCall() async throws {
+        try await withProvider { client, server in
+            let task = Task { try await client.complete(ask("openai/delay-5000"), settings: server.openAI) }
+            #expect(await server.waitForOpenConnections(1, timeout: .seconds(5)))
+            let began = ContinuousClock.now
+            task.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            #expect(ContinuousClock.now - began < .seconds(1))
+            #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)))
+        }
+    }
+
+    @Test func abandoningAStreamClosesIt() async throws {
+        try await withProvider { client, server in
+            do {
+                let stream = try await client.stream(ask("openai/slow-stream-100-50"), settings: server.openAI)
+                var iterator = stream.makeAsyncIterator()
+                _ = try await iterator.next()
+                stream.close()
+            }
+            #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)), "the upstream connection stayed open")
+        }
+    }
+}

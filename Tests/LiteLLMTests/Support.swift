@@ -1,0 +1,49 @@
+import Foundation
+import LiteLLM
+import ProviderFakes
+import PythonEmbed
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+let packagePath = ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"] ?? "\(repositoryRoot)/.python"
+
+/// The process's client (litellm is imported once per process).
+func startClient() async throws -> LiteLLMClient {
+    try await LiteLLMClient.start(InterpreterConfiguration(packagePaths: packagePath.split(separator: ":").map(String.init)))
+}
+
+/// A fresh loopback provider for one test, always shut down.
+func withProvider<R: Sendable>(_ body: (LiteLLMClient, FakeProviderServer) async throws -> R) async throws -> R {
+    let client = try await startClient()
+    let server = try await FakeProviderServer.start(port: 0)
+    do {
+        let result = try await body(client, server)
+        try await server.shutdown()
+        return result
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
+}
+
+extension FakeProviderServer {
+    /// Settings that send `openai/...` models to this server.
+    var openAI: ProviderSettings { ProviderSettings(apiBase: openAIBase, apiKey: "sk-test-0123456789abcdef", maxRetries: 0) }
+}
+
+func ask(_ model: String, _ text: String = "hello") -> ChatCompletionRequest {
+    ChatCompletionRequest(model: model, messages: [.user(text)])
+}
+
+/// Every chunk of a stream, or the chunks before the error and the error.
+func collect(_ stream: ChatCompletionStream) async -> (chunks: [ChatCompletionChunk], error: (any Error)?) {
+    var chunks: [ChatCompletionChunk] = []
+    do {
+        for try await chunk in stream { chunks.append(chunk) }
+        return (chunks, nil)
+    } catch {
+        return (chunks, error)
+    }
+}
+
+func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1 }
