@@ -1,1 +1,0 @@
-print("embedchat: not built yet")
