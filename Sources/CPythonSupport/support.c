@@ -1,4 +1,7 @@
+#define _GNU_SOURCE
 #include "CPythonSupport.h"
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,3 +107,5 @@ PyObject *cps_call2(PyObject *callable, PyObject *first, PyObject *second) {
     PyObject *arguments[] = {first, second};
     return PyObject_Vectorcall(callable, arguments, 2, NULL);
 }
+
+int cps_wakeup_pipe(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }

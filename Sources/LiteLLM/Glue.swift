@@ -39,15 +39,21 @@ def _dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
+_UNPRICED = set()  # models litellm has no price for: asking again costs ~150 µs and an exception each call
+
+
 def _response_json(response):
     data = response.model_dump()
     hidden = getattr(response, "_hidden_params", None) or {}
     cost = hidden.get("response_cost")
-    if cost is None:
+    model = hidden.get("litellm_model_name") or data.get("model")
+    if cost is None and model not in _UNPRICED:
         try:
             cost = litellm.completion_cost(completion_response=response)
         except Exception:
             cost = None
+        if cost is None and len(_UNPRICED) < 10_000:
+            _UNPRICED.add(model)
     data["_cost"] = cost
     return _dumps(data)
 

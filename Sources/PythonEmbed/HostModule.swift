@@ -39,10 +39,13 @@ async def _guarded(awaitable):
 
 
 class EventLoop:
-    """One asyncio loop on a thread the host owns; Swift submits awaitables and is called back when they finish."""
+    """One asyncio loop on a thread the host owns. The host wakes it through `wakeup_fd` (an eventfd) and `drain`
+    then runs on the loop thread, where it starts the coroutines Swift queued: Swift threads never take the GIL
+    to submit work or to cancel it."""
 
-    def __init__(self):
+    def __init__(self, wakeup_fd, drain):
         self.loop = asyncio.new_event_loop()
+        self.loop.add_reader(wakeup_fd, drain, None)
 
     def run(self):
         asyncio.set_event_loop(self.loop)
@@ -52,37 +55,14 @@ class EventLoop:
             except BaseException as exc:  # never let the loop thread die
                 print("embedchat: event loop error:", repr(exc), file=sys.stderr)
 
-    def submit(self, awaitable, done):
-        """Schedules `awaitable` from any thread; `done(future)` runs on the loop when it ends. Returns a handle."""
-        handle = {"task": None, "cancelled": False}
-
-        def start():
-            if handle["cancelled"]:
-                close = getattr(awaitable, "close", None)
-                if close is not None:
-                    close()
-                future = self.loop.create_future()
-                future.cancel()
-                done(future)
-                return
-            task = self.loop.create_task(_guarded(awaitable))
-            handle["task"] = task
-            task.add_done_callback(done)
-
-        self.loop.call_soon_threadsafe(start)
-        return handle
-
-    def cancel(self, handle):
-        def cancel_now():
-            handle["cancelled"] = True
-            task = handle["task"]
-            if task is not None:
-                task.cancel()
-
-        self.loop.call_soon_threadsafe(cancel_now)
+    def start(self, awaitable, done):
+        """On the loop thread: runs `awaitable` as a task; `done(task)` runs when it ends."""
+        task = self.loop.create_task(_guarded(awaitable))
+        task.add_done_callback(done)
+        return task
 
     def spawn(self, awaitable):
-        """Fire and forget (closing a stream); errors are swallowed."""
+        """On the loop thread: runs `awaitable` to its end and drops its outcome (closing a stream)."""
 
         async def quietly():
             try:
@@ -90,7 +70,7 @@ class EventLoop:
             except BaseException:
                 pass
 
-        self.loop.call_soon_threadsafe(lambda: self.loop.create_task(quietly()))
+        self.loop.create_task(quietly())
 
 
 def future_outcome(future):

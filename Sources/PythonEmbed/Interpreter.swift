@@ -94,7 +94,7 @@ public enum Interpreter {
         }
         guard status == 0 else {
             throw InterpreterStartupError(
-                reason: "initialisation failed with home \(home): \(String(cString: message))",
+                reason: "initialisation failed with home \(home): \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))",
                 hint: "Check that \(stdlib) is a complete CPython 3.11 standard library matching the linked libpython.")
         }
         running.store(true, ordering: .releasing)

@@ -1,16 +1,19 @@
 import CPythonShim
 import CPythonSupport
+import Glibc
 import Synchronization
 
 /// One asyncio event loop on a dedicated thread, carrying any number of Python coroutines at once.
 ///
-/// Swift submits an awaitable with ``run(_:convert:)`` and is resumed from a done-callback on the loop thread, where
-/// the result is converted while the GIL is held anyway. Cancelling the awaiting task cancels the asyncio task, so
-/// the coroutine's sockets are closed, which a thread blocked in a synchronous call cannot offer.
+/// Swift queues work in an inbox and wakes the loop through an pipe; the loop thread, which holds the GIL anyway,
+/// builds each coroutine, starts it as a task and, when it ends, converts the result and resumes the caller. So a
+/// Swift thread never waits for the GIL to submit or cancel a call, and each call costs the loop one wake-up rather
+/// than several GIL hand-offs. Cancelling the awaiting task cancels the asyncio task, so the coroutine's sockets
+/// are closed, which a thread blocked in a synchronous call cannot offer.
 public final class PythonEventLoop: Sendable {
+    private let inbox: LoopInbox
     private let loop: PythonHandle
-    private let submit: PythonHandle
-    private let cancelTask: PythonHandle
+    private let startTask: PythonHandle
     private let spawnTask: PythonHandle
     private let outcome: PythonHandle
     private let end: PythonHandle
@@ -29,36 +32,39 @@ public final class PythonEventLoop: Sendable {
     }
 
     private init() throws {
-        (loop, submit, cancelTask, spawnTask, outcome, end) = try Interpreter.withGIL { gil throws(PythonError) in
+        let inbox = try LoopInbox()
+        self.inbox = inbox
+        (loop, startTask, spawnTask, outcome, end) = try Interpreter.withGIL { gil throws(PythonError) in
             let host = Interpreter.host(gil)
-            let loop = try host.attribute("EventLoop", gil).call(gil)
+            let drain = try HostCallback.make(gil) { gil, _ in inbox.drain(gil) }
+            let loop = try host.attribute("EventLoop", gil).call(gil, try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain)
             _ = try host.attribute("start_thread", gil).call(
                 objects: [loop.attribute("run", gil).handle(gil)], keywords: [:], gil, extra: ["python-asyncio"])
-            return (loop.handle(gil), try loop.attribute("submit", gil).handle(gil), try loop.attribute("cancel", gil).handle(gil),
-                    try loop.attribute("spawn", gil).handle(gil), try host.attribute("future_outcome", gil).handle(gil),
-                    try host.attribute("END", gil).handle(gil))
+            return (loop.handle(gil), try loop.attribute("start", gil).handle(gil), try loop.attribute("spawn", gil).handle(gil),
+                    try host.attribute("future_outcome", gil).handle(gil), try host.attribute("END", gil).handle(gil))
         }
     }
 
     /// Runs an awaitable on the loop and returns its converted result.
     ///
     /// - Parameters:
-    ///   - makeAwaitable: builds the coroutine (called once, with the GIL, on the calling thread).
+    ///   - makeAwaitable: builds the coroutine; runs once, on the loop thread, with the GIL held.
     ///   - convert: turns the result into a Swift value; runs on the loop thread with the GIL held.
     /// - Throws: ``PythonError`` for an exception in the coroutine (SystemExit included), `CancellationError` when
-    ///   the task was cancelled, or what `convert` throws.
+    ///   the task was cancelled, or what `makeAwaitable` or `convert` throw.
     public func run<T: Sendable>(
-        _ makeAwaitable: (borrowing GIL) throws -> PyRef,
+        _ makeAwaitable: @escaping @Sendable (borrowing GIL) throws -> PyRef,
         convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T
     ) async throws -> T {
-        let submission = Submission()
+        let call = LoopCall()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                do {
-                    try Interpreter.withGIL { gil in
+                let (startTask, outcome) = (self.startTask, self.outcome)
+                call.begin = { gil in
+                    do {
                         let awaitable = try makeAwaitable(gil)
-                        let outcome = self.outcome
                         let done = try HostCallback.make(gil) { gil, future in
+                            call.task = nil  // drop the task here, where the GIL is held
                             continuation.resume(with: Result {
                                 let pair = try outcome.borrow(gil).call(gil, future)
                                 let kind = try PyRef(borrowing: cpy_tuple_get_item(pair.pointer, 0), gil).toValue(gil)
@@ -70,19 +76,23 @@ public final class PythonEventLoop: Sendable {
                                 }
                             })
                         }
-                        let handle = try submit.borrow(gil).call(gil, awaitable, done)
-                        submission.started(handle.handle(gil), cancel: cancelTask)
+                        call.task = try startTask.borrow(gil).call(gil, awaitable, done).handle(gil)
+                    } catch {
+                        continuation.resume(throwing: error)
                     }
-                } catch {
-                    continuation.resume(throwing: error)
                 }
+                call.abandon = { continuation.resume(throwing: CancellationError()) }
+                inbox.post(.start(call))
             }
         } onCancel: {
-            submission.cancel()
+            inbox.post(.cancel(call))
         }
     }
 
-    /// Runs an awaitable to its end without waiting for it (closing a stream); its errors are dropped.
+    /// Runs `body` on the loop thread with the GIL held, without waiting for it.
+    func post(_ body: @escaping @Sendable (borrowing GIL) -> Void) { inbox.post(.run(body)) }
+
+    /// On the loop thread: runs an awaitable to its end without waiting for it (closing a stream).
     func spawn(_ gil: borrowing GIL, _ awaitable: borrowing PyRef) {
         if (try? spawnTask.borrow(gil).call(gil, awaitable)) == nil { PyErr_Clear() }
     }
@@ -90,32 +100,73 @@ public final class PythonEventLoop: Sendable {
     func isEnd(_ value: borrowing PyRef, _ gil: borrowing GIL) -> Bool { value.pointer == end.pointer }
 }
 
-/// The asyncio task handle of one submission, and a cancel that may arrive before the handle does.
-private final class Submission: Sendable {
-    private struct State { var handle: PythonHandle?; var cancel: PythonHandle?; var cancelRequested = false }
-    private let state = Mutex(State())
+/// One call's state. Touched only on the loop thread once posted (the inbox hands it over), hence unchecked.
+private final class LoopCall: @unchecked Sendable {
+    var begin: ((borrowing GIL) -> Void)?
+    var abandon: (() -> Void)?
+    var task: PythonHandle?
+    var started = false
+    var cancelled = false
+}
 
-    func started(_ handle: PythonHandle, cancel: PythonHandle) {
-        let cancelNow = state.withLock { state in
-            state.handle = handle
-            state.cancel = cancel
-            return state.cancelRequested
-        }
-        if cancelNow { send(handle, cancel) }
+/// Work for the loop thread, and the pipe that wakes it.
+private final class LoopInbox: Sendable {
+    enum Work: Sendable {
+        case start(LoopCall)
+        case cancel(LoopCall)
+        case run(@Sendable (borrowing GIL) -> Void)
     }
 
-    func cancel() {
-        let pending = state.withLock { state in
-            state.cancelRequested = true
-            return (state.handle, state.cancel)
+    /// The read end of a non-blocking pipe the loop watches; `wakeDescriptor` is its write end.
+    let descriptor: Int32
+    private let wakeDescriptor: Int32
+    private let pending = Mutex<[Work]>([])
+
+    init() throws(PythonError) {
+        var ends: [Int32] = [0, 0]
+        guard cps_wakeup_pipe(&ends) == 0 else {
+            throw PythonError(typeName: "OSError", message: "pipe2 failed: errno \(errno)")
         }
-        if let handle = pending.0, let cancel = pending.1 { send(handle, cancel) }
+        descriptor = ends[0]
+        wakeDescriptor = ends[1]
     }
 
-    private func send(_ handle: PythonHandle, _ cancel: PythonHandle) {
-        // Called from a task cancellation handler: never take the GIL here (see PythonWorkerPool.housekeeping).
-        PythonWorkerPool.housekeeping.post { gil in
-            if (try? cancel.borrow(gil).call(gil, handle.borrow(gil))) == nil { PyErr_Clear() }
+    func post(_ work: Work) {
+        let wasEmpty = pending.withLock { pending in
+            pending.append(work)
+            return pending.count == 1
+        }
+        if wasEmpty {
+            var byte: UInt8 = 1
+            _ = write(wakeDescriptor, &byte, 1)
+        }
+    }
+
+    /// On the loop thread with the GIL held.
+    func drain(_ gil: borrowing GIL) {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(descriptor, &bytes, bytes.count) > 0 {}
+        let work = pending.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        for item in work {
+            switch item {
+            case .start(let call):
+                call.started = true
+                if call.cancelled {
+                    call.abandon?()
+                } else {
+                    call.begin?(gil)
+                }
+                call.begin = nil
+                call.abandon = nil
+            case .cancel(let call):
+                call.cancelled = true
+                if let task = call.task, (try? task.borrow(gil).callMethod("cancel", gil)) == nil { PyErr_Clear() }
+            case .run(let body):
+                body(gil)
+            }
         }
     }
 }

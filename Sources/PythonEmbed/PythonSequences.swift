@@ -53,7 +53,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
         func next() async throws -> Element? {
             if finished.load(ordering: .acquiring) { return nil }
             do {
-                let element: Element? = try await loop.run({ gil in
+                let element: Element? = try await loop.run({ [anext, iterator] gil in
                     try anext.borrow(gil).call(gil, iterator.borrow(gil))
                 }, convert: { [loop, convert] gil, item in
                     loop.isEnd(item, gil) ? nil : try convert(gil, item)
@@ -68,7 +68,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
         func close() {
             guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            PythonWorkerPool.housekeeping.post { [aclose, iterator, loop] gil in
+            loop.post { [aclose, iterator, loop] gil in
                 if let closing = try? aclose.borrow(gil).call(gil, iterator.borrow(gil)) {
                     loop.spawn(gil, closing)
                 } else {

@@ -39,11 +39,11 @@ struct LiteLLMConcurrencyTests {
         try await withProvider { client, server in
             let baseline = threadCount()
 
-            for _ in 0..<5 {
+            for _ in 0..<20 {
                 let received = AsyncStream.makeStream(of: Int.self)
                 let task = Task {
                     var count = 0
-                    for try await _ in try await client.stream(ask("openai/slow-stream-100-100"), settings: server.openAI) {
+                    for try await _ in try await client.stream(ask("openai/slow-stream-100-20"), settings: server.openAI) {
                         count += 1
                         received.continuation.yield(count)
                     }
@@ -56,7 +56,8 @@ struct LiteLLMConcurrencyTests {
                 #expect(throws: CancellationError.self) { try outcome.get() }
                 #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)), "the upstream connection stayed open")
             }
-            #expect(threadCount() <= baseline + 2, "threads: \(baseline) before, \(threadCount()) after five cancelled streams")
+            // Other suites run in parallel and may add a thread or two; a thread per cancelled stream would add 20.
+            #expect(threadCount() <= baseline + 4, "threads: \(baseline) before, \(threadCount()) after 20 cancelled streams")
         }
     }
 

@@ -42,6 +42,9 @@ PyObject *_Nullable cps_make_callback(cps_callback_fn _Nonnull fn, void *_Nonnul
 /// Raises `exception_type` asynchronously in the thread `thread_id` (PyThreadState_SetAsyncExc). GIL required.
 int cps_interrupt_thread(unsigned long thread_id, PyObject *_Nonnull exception_type);
 
+/// A non-blocking, close-on-exec pipe: fds[0] to read, fds[1] to write. Returns 0, or -1 with errno set.
+int cps_wakeup_pipe(int fds[_Nonnull 2]);
+
 /// A new reference to None.
 PyObject *_Nonnull cps_new_none(void);
 
