@@ -1,0 +1,146 @@
+import Foundation
+import LambdaRuntime
+import LiteLLM
+
+/// An answer that is not a completion: an OpenAI error body `{"error": {"message", "type", "code"}}` with its HTTP
+/// status.
+///
+/// Every failure the chat function can meet becomes one of these, so each entry point only decides how to send it:
+/// an HTTP response with ``status``, an SSE error event after the first streamed byte, or (direct invoke, where there
+/// is no HTTP status) the Runtime API's `/error` with ``errorType`` and the error body as ``errorMessage``.
+public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status.
+    public var status: Int
+    /// OpenAI's `type`: `invalid_request_error`, `authentication_error`, `permission_error`, `rate_limit_error`,
+    /// `timeout_error`, `api_error`.
+    public var type: String
+    /// OpenAI's `code`: a stable, machine-readable reason, e.g. `unknown_field`, `model_not_found`.
+    public var code: String
+    /// A readable message, never holding a key (litellm's messages arrive redacted).
+    public var message: String
+    /// The request field at fault, where there is one (OpenAI's `param`).
+    public var param: String?
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - status: The HTTP status.
+    ///   - type: OpenAI's error type.
+    ///   - code: A machine-readable reason.
+    ///   - message: The message.
+    ///   - param: The field at fault.
+    public init(status: Int, type: String, code: String, message: String, param: String? = nil) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.message = message
+        self.param = param
+    }
+
+    /// `status type/code: message`.
+    public var description: String { "\(status) \(type)/\(code): \(message)" }
+
+    /// 400 `invalid_request_error`.
+    public static func invalidRequest(_ message: String, code: String = "invalid_request", param: String? = nil) -> ChatError {
+        ChatError(status: 400, type: "invalid_request_error", code: code, message: message, param: param)
+    }
+
+    /// 404 for a model the function does not serve.
+    public static func unknownModel(_ name: String) -> ChatError {
+        ChatError(status: 404, type: "invalid_request_error", code: "model_not_found",
+                  message: "The model '\(name)' does not exist or is not served here; GET /v1/models lists the models.",
+                  param: "model")
+    }
+
+    /// 504 for a call that ran out of the invocation's time.
+    public static func deadlineExceeded(_ detail: String) -> ChatError {
+        ChatError(status: 504, type: "timeout_error", code: "timeout", message: detail)
+    }
+
+    /// The error for a failed litellm call, with the status CONTRACTS.md gives its class (a timeout is 504: the
+    /// function is a gateway to the provider).
+    /// - Parameter error: litellm's error, already redacted.
+    public init(_ error: LiteLLMError) {
+        let message = error.message.isEmpty ? "\(error.kind)" : error.message
+        switch error.kind {
+        case .contextWindowExceeded:
+            self.init(status: 400, type: "invalid_request_error", code: "context_length_exceeded", message: message)
+        case .contentPolicyViolation:
+            self.init(status: 400, type: "invalid_request_error", code: "content_policy_violation", message: message)
+        case .unsupportedParams:
+            self.init(status: 400, type: "invalid_request_error", code: "unsupported_parameter", message: message)
+        case .badRequest:
+            self.init(status: 400, type: "invalid_request_error", code: "bad_request", message: message)
+        case .authentication:
+            self.init(status: 401, type: "authentication_error", code: "provider_authentication_failed", message: message)
+        case .permissionDenied:
+            self.init(status: 403, type: "permission_error", code: "permission_denied", message: message)
+        case .notFound:
+            self.init(status: 404, type: "invalid_request_error", code: "not_found", message: message)
+        case .timeout:
+            self.init(status: 504, type: "timeout_error", code: "timeout", message: message)
+        case .unprocessableEntity:
+            self.init(status: 422, type: "invalid_request_error", code: "unprocessable_entity", message: message)
+        case .rateLimit:
+            self.init(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: message)
+        case .serviceUnavailable:
+            self.init(status: 503, type: "api_error", code: "service_unavailable", message: message)
+        case .apiConnection:
+            self.init(status: 500, type: "api_error", code: "provider_connection_failed", message: message)
+        default:
+            self.init(status: 500, type: "api_error", code: "internal_error", message: message)
+        }
+    }
+
+    /// The error for anything thrown by a chat call.
+    /// - Parameter error: A ``ChatError``, a `LiteLLMError`, or anything else (a 500 whose message names only its
+    ///   type, since arbitrary descriptions may hold request data).
+    public static func from(_ error: any Error) -> ChatError {
+        switch error {
+        case let error as ChatError: error
+        case let error as LiteLLMError: ChatError(error)
+        case is CancellationError: ChatError(status: 500, type: "api_error", code: "cancelled", message: "The call was cancelled.")
+        default: ChatError(status: 500, type: "api_error", code: "internal_error",
+                           message: "Internal error (\(String(describing: Swift.type(of: error)))).")
+        }
+    }
+
+    /// `{"error":{"message":..,"type":..,"param":..,"code":..}}`.
+    public var body: [UInt8] {
+        var error: [String: Any] = ["message": message, "type": type, "code": code]
+        error["param"] = param ?? NSNull()
+        return JSON.bytes(["error": error])
+    }
+
+    /// The SSE event that reports this error to a client after the stream began: `data: {"error": ...}\n\n`.
+    public var event: [UInt8] { Array("data: ".utf8) + body + Array("\n\n".utf8) }
+}
+
+extension ChatError: LambdaFunctionError {
+    /// `Chat.<Reason>`, e.g. `Chat.ModelNotFound` from the code `model_not_found`: the `Category.Reason` form the
+    /// Runtime API records.
+    public var errorType: String {
+        "Chat." + code.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// The OpenAI error body as text, with the HTTP status the same error has over HTTP:
+    /// `{"error": {...}, "status": 404}`. A direct invoker parses it like an HTTP client's error body.
+    public var errorMessage: String {
+        var error: [String: Any] = ["message": message, "type": type, "code": code]
+        error["param"] = param ?? NSNull()
+        return String(decoding: JSON.bytes(["error": error, "status": status]), as: UTF8.self)
+    }
+}
+
+/// JSON writing shared by the chat function: compact, keys sorted (stable bytes for tests), slashes unescaped.
+enum JSON {
+    static func bytes(_ object: Any) -> [UInt8] {
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+        return (try? Array(JSONSerialization.data(withJSONObject: object, options: options))) ?? Array("{}".utf8)
+    }
+
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+}

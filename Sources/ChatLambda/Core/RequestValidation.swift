@@ -1,0 +1,182 @@
+import Foundation
+import LiteLLM
+
+/// Decodes a chat completions body into the typed OpenAI request and checks it, before any model is called.
+///
+/// Strict on purpose: litellm acts on any keyword it is given (endpoints, credentials, callbacks that send data
+/// elsewhere), so only ``ChatCompletionRequest/fieldNames`` are accepted at the top level, and the typed request,
+/// not the caller's JSON, is what reaches litellm (unknown nested keys are dropped by re-encoding it).
+public enum RequestValidation {
+    /// litellm keywords named in the 400 message, so a caller sees why `api_base` & co. are refused.
+    static let litellmKeywords: Set<String> = [
+        "api_base", "base_url", "api_key", "api_version", "custom_llm_provider", "mock_response", "callbacks",
+        "success_callback", "failure_callback", "metadata", "headers", "extra_headers", "extra_body", "timeout",
+        "num_retries", "aws_access_key_id", "aws_secret_access_key", "aws_region_name", "aws_bedrock_runtime_endpoint",
+    ]
+    /// `reasoning_effort` values OpenAI documents.
+    static let reasoningEfforts: Set<String> = ["none", "minimal", "low", "medium", "high"]
+
+    /// Decodes and validates a request body.
+    /// - Parameter body: The JSON body.
+    /// - Returns: The request.
+    /// - Throws: ``ChatError`` 400 naming the field at fault.
+    public static func decode(_ body: some Collection<UInt8>) throws(ChatError) -> ChatCompletionRequest {
+        let data = Data(body)
+        guard !data.isEmpty else { throw .invalidRequest("The request body is empty; expected a chat completions JSON object.", code: "invalid_json") }
+        let object: [String: JSONValue]
+        do {
+            let value = try JSONDecoder().decode(JSONValue.self, from: data)
+            guard let fields = value.objectValue else {
+                throw ChatError.invalidRequest("The request body must be a JSON object.", code: "invalid_json")
+            }
+            object = fields
+        } catch let error as ChatError {
+            throw error
+        } catch {
+            throw .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
+        }
+        if let unknown = object.keys.sorted().first(where: { !ChatCompletionRequest.fieldNames.contains($0) }) {
+            let why = litellmKeywords.contains(unknown)
+                ? "it is a server-side setting that callers may not choose"
+                : "it is not an OpenAI chat completions field accepted here"
+            throw .invalidRequest("Unrecognized request argument '\(unknown)': \(why).", code: "unknown_field", param: unknown)
+        }
+        let request: ChatCompletionRequest
+        do {
+            request = try JSONDecoder().decode(ChatCompletionRequest.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error)
+        } catch {
+            throw .invalidRequest("The request could not be decoded.", code: "invalid_value")
+        }
+        try validate(request)
+        return request
+    }
+
+    /// Checks roles, contents and ranges of a decoded request.
+    /// - Parameter request: The request.
+    /// - Throws: ``ChatError`` 400.
+    public static func validate(_ request: ChatCompletionRequest) throws(ChatError) {
+        func invalid(_ param: String, _ message: String) -> ChatError {
+            .invalidRequest("Invalid '\(param)': \(message)", code: "invalid_value", param: param)
+        }
+        guard !request.model.isEmpty else { throw invalid("model", "must be a non-empty string.") }
+        guard !request.messages.isEmpty else { throw invalid("messages", "must hold at least one message.") }
+        guard request.messages.count <= 2048 else { throw invalid("messages", "at most 2048 messages.") }
+        for (index, message) in request.messages.enumerated() {
+            let path = "messages[\(index)]"
+            switch message.role {
+            case .tool:
+                guard message.toolCallID?.isEmpty == false else { throw invalid("\(path).tool_call_id", "a tool message needs tool_call_id.") }
+                guard message.content != nil else { throw invalid("\(path).content", "a tool message needs content.") }
+            case .assistant:
+                guard message.content != nil || message.toolCalls?.isEmpty == false else {
+                    throw invalid("\(path).content", "an assistant message needs content or tool_calls.")
+                }
+            case .system, .developer, .user:
+                guard message.content != nil else { throw invalid("\(path).content", "a \(message.role.rawValue) message needs content.") }
+                guard message.toolCalls == nil else { throw invalid("\(path).tool_calls", "only assistant messages carry tool_calls.") }
+            }
+            if message.role != .tool, message.toolCallID != nil {
+                throw invalid("\(path).tool_call_id", "only tool messages carry tool_call_id.")
+            }
+            if case .parts(let parts) = message.content {
+                guard !parts.isEmpty else { throw invalid("\(path).content", "a content array needs at least one part.") }
+                for (partIndex, part) in parts.enumerated() {
+                    guard case .imageURL(let url, let detail) = part else { continue }
+                    let partPath = "\(path).content[\(partIndex)].image_url"
+                    guard message.role == .user else { throw invalid(partPath, "only user messages may hold images.") }
+                    guard isAllowedImageURL(url) else { throw invalid("\(partPath).url", "only https:// URLs and data:image/... URLs are accepted.") }
+                    if let detail, !["auto", "low", "high"].contains(detail) {
+                        throw invalid("\(partPath).detail", "must be auto, low or high.")
+                    }
+                }
+            }
+            for (callIndex, call) in (message.toolCalls ?? []).enumerated() where call.type != "function" {
+                throw invalid("\(path).tool_calls[\(callIndex)].type", "must be 'function'.")
+            }
+        }
+        if let value = request.temperature, !(0...2).contains(value) { throw invalid("temperature", "must be between 0 and 2.") }
+        if let value = request.topP, !(0...1).contains(value) { throw invalid("top_p", "must be between 0 and 1.") }
+        if let value = request.presencePenalty, !(-2...2).contains(value) { throw invalid("presence_penalty", "must be between -2 and 2.") }
+        if let value = request.frequencyPenalty, !(-2...2).contains(value) { throw invalid("frequency_penalty", "must be between -2 and 2.") }
+        if let value = request.n, !(1...8).contains(value) { throw invalid("n", "must be between 1 and 8.") }
+        if let value = request.maxTokens, value < 1 { throw invalid("max_tokens", "must be at least 1.") }
+        if let value = request.maxCompletionTokens, value < 1 { throw invalid("max_completion_tokens", "must be at least 1.") }
+        if case .many(let stops) = request.stop, stops.count > 4 { throw invalid("stop", "at most 4 sequences.") }
+        if let effort = request.reasoningEffort, !reasoningEfforts.contains(effort) {
+            throw invalid("reasoning_effort", "must be one of \(reasoningEfforts.sorted().joined(separator: ", ")).")
+        }
+        if let tools = request.tools {
+            guard tools.count <= 128 else { throw invalid("tools", "at most 128 tools.") }
+            for (index, tool) in tools.enumerated() {
+                guard tool.type == "function" else { throw invalid("tools[\(index)].type", "must be 'function'.") }
+                guard isValidFunctionName(tool.function.name) else {
+                    throw invalid("tools[\(index)].function.name", "must be 1-64 letters, digits, '_' or '-'.")
+                }
+                if let parameters = tool.function.parameters, parameters.objectValue == nil {
+                    throw invalid("tools[\(index)].function.parameters", "must be a JSON Schema object.")
+                }
+            }
+        }
+        if request.toolChoice != nil, request.tools?.isEmpty ?? true, request.toolChoice != ToolChoice.none {
+            throw invalid("tool_choice", "is only allowed when tools are given.")
+        }
+    }
+
+    /// `https://...` or `data:image/...;base64,...`: never plain http, file or other schemes the provider (or
+    /// litellm, which downloads some image URLs itself) would fetch on the caller's behalf.
+    static func isAllowedImageURL(_ url: String) -> Bool {
+        let lower = url.lowercased()
+        if lower.hasPrefix("data:image/") { return lower.contains(";base64,") }
+        guard lower.hasPrefix("https://"), let parsed = URLComponents(string: url), let host = parsed.host, !host.isEmpty
+        else { return false }
+        return true
+    }
+
+    static func isValidFunctionName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy {
+            (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x5F || $0 == 0x2D
+        }
+    }
+
+    /// A 400 naming the JSON path of a decoding failure (`messages[0].role`), without echoing the caller's values.
+    static func describe(_ error: DecodingError) -> ChatError {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            var text = ""
+            for key in codingPath + (last.map { [$0] } ?? []) {
+                if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let param = path(context.codingPath, key)
+            return .invalidRequest("Missing required parameter: '\(param)'.", code: "missing_required_parameter", param: param)
+        case .typeMismatch(let type, let context):
+            let param = path(context.codingPath)
+            return .invalidRequest("Invalid type for '\(param)': expected \(describe(type)).", code: "invalid_type", param: param)
+        case .valueNotFound(let type, let context):
+            let param = path(context.codingPath)
+            return .invalidRequest("Invalid type for '\(param)': expected \(describe(type)), got null.", code: "invalid_type", param: param)
+        case .dataCorrupted(let context):
+            let param = path(context.codingPath)
+            var detail = context.debugDescription
+            if detail.hasPrefix("Cannot initialize Role") { detail = "must be one of system, developer, user, assistant, tool." }
+            return .invalidRequest("Invalid value for '\(param)': \(detail)", code: "invalid_value", param: param)
+        @unknown default:
+            return .invalidRequest("The request could not be decoded.", code: "invalid_value")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Double.Type, is Float.Type: "a number"
+        case is Int.Type: "an integer"
+        case is Bool.Type: "a boolean"
+        case is [Any].Type: "an array"
+        default: "\(type)".contains("Dictionary") || "\(type)".contains("Keyed") ? "an object" : "a value of type \(type)"
+        }
+    }
+}

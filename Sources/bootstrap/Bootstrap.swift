@@ -1,0 +1,119 @@
+import ChatLambda
+import Foundation
+import LambdaRuntime
+import LiteLLM
+import Logging
+
+/// The Lambda custom runtime: `bootstrap` serves the Runtime API named by `AWS_LAMBDA_RUNTIME_API`;
+/// `bootstrap --local [--port N]` serves the same chat function on http://127.0.0.1:N (default 7000).
+///
+/// Init (before the first `/next`): logging, the configuration, then the interpreter and `import litellm`. Any
+/// failure is posted to `/runtime/init/error` and the process exits 1.
+@main
+struct Bootstrap {
+    static let usage = """
+        usage: bootstrap                     serve the Lambda Runtime API at $AWS_LAMBDA_RUNTIME_API
+               bootstrap --local [--port N]  serve POST /v1/chat/completions and GET /v1/models on 127.0.0.1:N (default 7000)
+        Configuration: EMBEDCHAT_MODELS, EMBEDCHAT_INVOKE_MODE, EMBEDCHAT_AUTH_TOKEN, EMBEDCHAT_MAX_REQUEST_BYTES,
+        EMBEDCHAT_MAX_TOKENS, EMBEDCHAT_PYTHONPATH, EMBEDCHAT_PYTHONHOME.
+        """
+
+    static func main() async {
+        let options: Options
+        do {
+            options = try Options(CommandLine.arguments.dropFirst())
+        } catch {
+            FileHandle.standardError.write(Data("bootstrap: \(error)\n\(usage)\n".utf8))
+            exit(2)
+        }
+        if options.help {
+            print(usage)
+            return
+        }
+        LambdaLogging.bootstrap()
+        let logger = Logger(label: "bootstrap")
+        let service: ChatService
+        do {
+            service = try start(logger: logger)
+        } catch {
+            logger.critical("init failed", metadata: ["errorType": "\(error.errorType)", "error": "\(error.errorMessage)"])
+            if !options.local {
+                do { try await LambdaRuntime.reportInitError(error, logger: logger) } catch {
+                    logger.critical("could not report the init error", metadata: ["error": "\(error)"])
+                }
+            }
+            exit(1)
+        }
+        do {
+            if options.local {
+                let server = try await LocalServer.bind(service: service, port: options.port, logger: logger)
+                logger.info("serving OpenAI chat completions", metadata: ["url": "http://127.0.0.1:\(server.port)/v1"])
+                // Tests and scripts read the port from this line (with --port 0).
+                FileHandle.standardOutput.write(Data("bootstrap: listening on http://127.0.0.1:\(server.port)/v1\n".utf8))
+                try await server.run()
+            } else {
+                try await LambdaRuntime.run(handler: ChatLambdaHandler(service: service), logger: logger)
+            }
+        } catch {
+            logger.critical("runtime stopped", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+
+    /// Reads the configuration, then starts Python and imports litellm (seconds: this is what init is for).
+    static func start(logger: Logger) throws(InitError) -> ChatService {
+        let configuration: ChatConfiguration
+        do {
+            configuration = try ChatConfiguration.fromEnvironment(logger: logger)
+        } catch {
+            throw InitError(errorType: "Runtime.InvalidConfiguration", errorMessage: error.message)
+        }
+        do {
+            let client = try LiteLLMClient.startBlocking(.fromEnvironment())
+            logger.info("litellm ready", metadata: [
+                "litellm": "\(client.startup.litellmVersion)", "python": "\(client.startup.interpreter.pythonVersion)",
+                "initSeconds": "\(client.startup.totalSeconds)", "models": "\(configuration.models.keys.sorted())",
+                "invokeMode": "\(configuration.invokeMode.rawValue)",
+            ])
+            return ChatService(client: client, configuration: configuration)
+        } catch {
+            throw InitError(errorType: "Runtime.PythonInitFailed", errorMessage: error.message)
+        }
+    }
+}
+
+/// A start-up failure, as `/runtime/init/error` records it.
+struct InitError: LambdaFunctionError {
+    let errorType: String
+    let errorMessage: String
+}
+
+/// The command line, parsed by hand (the target has no ArgumentParser dependency).
+struct Options {
+    var local = false
+    var port = 7000
+    var help = false
+
+    struct Invalid: Error, CustomStringConvertible { let description: String }
+
+    init(_ arguments: some Sequence<String>) throws {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--local": local = true
+            case "--port":
+                guard let value = iterator.next(), let port = Int(value), (0...65535).contains(port) else {
+                    throw Invalid(description: "--port needs a port number")
+                }
+                self.port = port
+            case "-h", "--help": help = true
+            default:
+                if argument.hasPrefix("--port="), let port = Int(argument.dropFirst(7)), (0...65535).contains(port) {
+                    self.port = port
+                } else {
+                    throw Invalid(description: "unknown argument '\(argument)'")
+                }
+            }
+        }
+    }
+}

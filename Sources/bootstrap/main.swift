@@ -1,1 +1,0 @@
-print("bootstrap: not built yet")

@@ -1,0 +1,84 @@
+import ChatLambda
+import LiteLLM
+import Testing
+
+@Suite("Request decoding and validation")
+struct ValidationTests {
+    func refusal(_ body: String) -> ChatError? {
+        do {
+            _ = try RequestValidation.decode(Array(body.utf8))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: ["api_base", "api_key", "base_url", "mock_response", "callbacks", "success_callback", "metadata", "whatever"])
+    func fieldsOutsideTheOpenAIRequestAreRefused(field: String) throws {
+        let error = try #require(refusal(userRequest("echo", extra: #","\#(field)":"x""#)))
+        #expect(error.status == 400)
+        #expect(error.code == "unknown_field")
+        #expect(error.param == field)
+    }
+
+    @Test(arguments: [
+        ("", "invalid_json"),
+        ("not json", "invalid_json"),
+        ("[1,2]", "invalid_json"),
+        (#"{"messages":[{"role":"user","content":"x"}]}"#, "missing_required_parameter"),
+        (#"{"model":"m","messages":[]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"robot","content":"x"}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":42}]}"#, "invalid_type"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":"hot"}"#, "invalid_type"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"top_p":1.5}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"n":50}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"tool","content":"x"}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"audio","data":"x"}]}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://169.254.169.254/x.png"}}]}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"file:///etc/passwd"}}]}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"bad name!"}}]}"#, "invalid_value"),
+    ])
+    func malformedRequestsAreRefusedWith400(body: String, code: String) throws {
+        let error = try #require(refusal(body))
+        #expect(error.status == 400)
+        #expect(error.code == code)
+        #expect(error.type == "invalid_request_error")
+    }
+
+    @Test func httpsAndDataImageURLsAreAccepted() throws {
+        let body = #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"what is it"},{"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"low"}},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}"#
+        let request = try RequestValidation.decode(Array(body.utf8))
+        #expect(request.messages.count == 1)
+    }
+
+    @Test func aFullOpenAIRequestIsAccepted() throws {
+        let body = #"{"model":"m","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":"42"}],"temperature":0.2,"top_p":0.9,"max_tokens":10,"stop":["x"],"seed":1,"user":"u","n":1,"presence_penalty":0,"frequency_penalty":0,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"auto","stream":true,"stream_options":{"include_usage":true},"response_format":{"type":"text"}}"#
+        let request = try RequestValidation.decode(Array(body.utf8))
+        #expect(request.stream == true)
+        #expect(request.tools?.count == 1)
+    }
+
+    @Test func errorBodiesHaveTheOpenAIShape() throws {
+        let error = ChatError.unknownModel("gpt-9")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(error.body)) as? [String: Any])
+        let inner = try #require(body["error"] as? [String: Any])
+        #expect(inner["type"] as? String == "invalid_request_error")
+        #expect(inner["code"] as? String == "model_not_found")
+        #expect(inner["message"] is String)
+        #expect(error.status == 404)
+        #expect(error.errorType == "Chat.ModelNotFound")
+    }
+
+    @Test(arguments: [
+        (LiteLLMError.Kind.badRequest, 400), (.contextWindowExceeded, 400), (.authentication, 401), (.permissionDenied, 403),
+        (.notFound, 404), (.timeout, 504), (.unprocessableEntity, 422), (.rateLimit, 429), (.internalServer, 500),
+        (.serviceUnavailable, 503), (.apiConnection, 500), (.other, 500),
+    ])
+    func litellmErrorClassesMapToTheContractStatuses(kind: LiteLLMError.Kind, status: Int) {
+        #expect(ChatError(LiteLLMError(kind: kind, message: "m")).status == status)
+    }
+}
+
+import Foundation
