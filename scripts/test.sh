@@ -27,4 +27,4 @@ step "Lambda layer"
 scripts/layer/install-tools.sh
 deploy/check.sh
 scripts/build-layer.sh "$ROOT/out/layer" --zip
-EMBEDCHAT_BIN="$(swift build --show-bin-path)" Tests/layer/test-layer.sh "$ROOT/out/layer"
+EMBEDCHAT_BIN="$(swift build --show-bin-path)" EMBEDCHAT_TEST_BOOTSTRAP=1 Tests/layer/test-layer.sh "$ROOT/out/layer"
