@@ -10,8 +10,8 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         commandName: "litellm",
         abstract: "Per-call and per-chunk cost of litellm through the Swift client vs in Python; 64 concurrent requests vs one.")
 
-    @Option(help: "Calls per round for the per-call figures.") var calls = 400
-    @Option(help: "Rounds (the median is reported).") var rounds = 5
+    @Option(help: "Calls per round for the per-call figures.") var calls = 300
+    @Option(help: "Rounds (the median is reported).") var rounds = 9
     @Option(help: "Concurrent requests against the 250 ms upstream.") var concurrency = 64
 
     func run() async throws {
@@ -28,12 +28,17 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         var asyncPython: [Double] = [], syncPython: [Double] = [], swiftCalls: [Double] = []
         var pythonChunks: [Double] = [], swiftChunks: [Double] = []
         var chunkCount = 0
-        for _ in 0..<rounds {
+        for round in 0..<rounds {
+            // Alternate which side goes first: litellm's per-call cost drifts as a process warms and ages.
+            let measureSwift = {
+                swiftCalls.append(try await Bench.time {
+                    for _ in 0..<calls { _ = try await client.complete(request, settings: settings) }
+                } / Double(calls))
+            }
+            if round % 2 == 1 { try await measureSwift() }
             asyncPython.append(try await reference.acompletion(calls: calls) / Double(calls))
+            if round % 2 == 0 { try await measureSwift() }
             syncPython.append(try await reference.completion(calls: calls) / Double(calls))
-            swiftCalls.append(try await Bench.time {
-                for _ in 0..<calls { _ = try await client.complete(request, settings: settings) }
-            } / Double(calls))
             let (pythonSeconds, pythonCount) = try await reference.stream(text: streamText)
             pythonChunks.append(pythonSeconds / Double(pythonCount))
             var count = 0
