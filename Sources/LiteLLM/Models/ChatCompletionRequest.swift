@@ -110,8 +110,9 @@ public struct ProviderSettings: Sendable, Equatable {
     }
 
     /// Offline mode: litellm's real code path answers with this text through `mock_response` and calls no provider.
+    /// `custom_llm_provider` lets a bare model name such as ``OfflineMode/model`` through litellm's provider check.
     public static func offline(reply: String = OfflineMode.reply) -> ProviderSettings {
-        ProviderSettings(extra: ["mock_response": .string(reply)])
+        ProviderSettings(extra: ["mock_response": .string(reply), "custom_llm_provider": "openai"])
     }
 }
 
