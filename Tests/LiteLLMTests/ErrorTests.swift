@@ -77,7 +77,8 @@ struct ErrorTests {
             #expect(deadline?.kind == .timeout)
             #expect(deadline?.message.contains("deadline") == true)
 
-            let stalled = try await client.stream(ask("openai/slow-stream-20-1000"), settings: server.openAI, timeout: .milliseconds(2500))
+            // Chunks every 400 ms, a 2 s deadline: some chunks, then the deadline.
+            let stalled = try await client.stream(ask("openai/slow-stream-40-400"), settings: server.openAI, timeout: .seconds(2))
             let result = await collect(stalled)
             #expect(!result.chunks.isEmpty)
             #expect((result.error as? LiteLLMError)?.kind == .timeout)

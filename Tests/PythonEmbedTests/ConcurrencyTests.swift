@@ -2,7 +2,7 @@ import Foundation
 import PythonEmbed
 import Testing
 
-@Suite("Blocking work, overlap and cancellation")
+@Suite("Blocking work, overlap and cancellation", .serialized)
 struct ConcurrencyTests {
     @Test func sixteenSleepsOnWorkerThreadsOverlap() async throws {
         try startPython()
@@ -69,7 +69,9 @@ struct ConcurrencyTests {
             try await loop.run({ gil in
                 try Interpreter.run("""
                     import asyncio, builtins
+                    builtins.embed_test_started = False
                     async def wait():
+                        builtins.embed_test_started = True
                         try:
                             await asyncio.sleep(30)
                         except asyncio.CancelledError:
@@ -79,16 +81,19 @@ struct ConcurrencyTests {
                     """, gil)
             }, convert: { _, _ in "finished" })
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Cancel once the coroutine runs (a cancel that arrives first drops it unstarted, which is right too).
+        for _ in 0..<500 where try await evaluate("import builtins\nresult = getattr(builtins, 'embed_test_started', False)") != true {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         try await Task.sleep(for: .milliseconds(50))
-        #expect(try evaluate("import builtins\nresult = getattr(builtins, 'embed_test_cancelled', False)") == true)
+        #expect(try await evaluate("import builtins\nresult = getattr(builtins, 'embed_test_cancelled', False)") == true)
     }
 
     @Test func generatorThatRaisesMidwayYieldsItsItemsThenTheError() async throws {
         try startPython()
-        let sequence = try Interpreter.withGIL { gil in
+        let sequence = try await withPython { gil in
             let generator = try Interpreter.run("""
                 def numbers():
                     yield 1
@@ -109,8 +114,8 @@ struct ConcurrencyTests {
     @Test func asyncGeneratorStreamsThroughTheLoopAndCanBeAbandoned() async throws {
         try startPython()
         let loop = try PythonEventLoop.shared()
-        func makeStream() throws -> PythonAsyncSequence<PythonValue> {
-            try Interpreter.withGIL { gil in
+        func makeStream() async throws -> PythonAsyncSequence<PythonValue> {
+            try await withPython { gil in
                 let generator = try Interpreter.run("""
                     import asyncio, builtins
                     builtins.embed_test_closed = False
@@ -129,7 +134,7 @@ struct ConcurrencyTests {
         }
         var count = 0
         await #expect(throws: PythonError.self) {
-            for try await item in try makeStream() {
+            for try await item in try await makeStream() {
                 #expect(item["i"] == .int(count))
                 count += 1
             }
@@ -137,13 +142,13 @@ struct ConcurrencyTests {
         #expect(count == 1000)
         // Stop after three: the generator's finally runs (the stream is closed), not left open.
         var firstThree: [PythonValue] = []
-        for try await item in try makeStream() {
+        for try await item in try await makeStream() {
             firstThree.append(item)
             if firstThree.count == 3 { break }
         }
         #expect(firstThree == [["i": 0], ["i": 1], ["i": 2]])
         try await Task.sleep(for: .milliseconds(100))
-        #expect(try evaluate("import builtins\nresult = builtins.embed_test_closed") == true)
+        #expect(try await evaluate("import builtins\nresult = builtins.embed_test_closed") == true)
     }
 
     @Test func threadCountReturnsToBaselineAfterCancelledWork() async throws {

@@ -4,26 +4,24 @@ import Testing
 
 @Suite("Values between Swift and Python")
 struct ConversionTests {
-    @Test func everyKindRoundTripsThroughPython() throws {
-        try startPython()
+    @Test func everyKindRoundTripsThroughPython() async throws {
         let value: PythonValue = [
             "none": nil, "yes": true, "no": false, "int": -42, "big": .int(Int.max), "double": 2.5,
             "text": "héllo 👋 世界", "bytes": .bytes([0, 1, 255]), "list": [1, "two", [3.0]], "empty": [:],
         ]
-        let back = try Interpreter.withGIL { gil in try value.toPython(gil).toValue(gil) }
+        let back = try await withPython { gil in try value.toPython(gil).toValue(gil) }
         #expect(back == value)
     }
 
-    @Test func pythonTypesArriveAsTheirSwiftValues() throws {
-        let value = try evaluate("""
+    @Test func pythonTypesArriveAsTheirSwiftValues() async throws {
+        let value = try await evaluate("""
             result = {"t": (1, 2), "ba": bytearray(b"ab"), "b": True, "n": None, "f": 0.5, "nested": {"k": [None]}}
             """)
         #expect(value == ["t": [1, 2], "ba": .bytes([97, 98]), "b": true, "n": nil, "f": 0.5, "nested": ["k": [nil]]])
     }
 
-    @Test func pythonSeesTheRightTypes() throws {
-        try startPython()
-        let types = try Interpreter.withGIL { gil in
+    @Test func pythonSeesTheRightTypes() async throws {
+        let types = try await withPython { gil in
             let check = try Interpreter.run("result = lambda v: {k: type(x).__name__ for k, x in v.items()}", gil)
             let value: PythonValue = ["a": nil, "b": true, "c": 1, "d": 1.5, "e": "s", "f": .bytes([1]), "g": [], "h": [:]]
             return try check.call(arguments: [value], gil).toValue(gil)
@@ -31,8 +29,8 @@ struct ConversionTests {
         #expect(types == ["a": "NoneType", "b": "bool", "c": "int", "d": "float", "e": "str", "f": "bytes", "g": "list", "h": "dict"])
     }
 
-    @Test func pydanticModelsConvertThroughTheirDump() throws {
-        let value = try evaluate("""
+    @Test func pydanticModelsConvertThroughTheirDump() async throws {
+        let value = try await evaluate("""
             import pydantic
             class Inner(pydantic.BaseModel):
                 x: int
@@ -54,24 +52,24 @@ struct ConversionTests {
         ("result = []; result.append(result)", "reference cycle"),
         ("d = {}; d['self'] = {'up': d}; result = d", "reference cycle"),
     ])
-    func unrepresentableValuesAreErrorsNotCrashes(code: String, reason: String) throws {
-        let error = try #require(throws: PythonConversionError.self) { try evaluate(code) }
+    func unrepresentableValuesAreErrorsNotCrashes(code: String, reason: String) async throws {
+        let error = try await #require(throws: PythonConversionError.self) { try await evaluate(code) }
         #expect(error.reason.contains(reason), "\(error)")
     }
 
-    @Test func deepNestingIsAnErrorWithItsPath() throws {
-        let error = try #require(throws: PythonConversionError.self) {
-            try evaluate("result = []\nx = result\nfor _ in range(100000):\n    y = []\n    x.append(y)\n    x = y")
+    @Test func deepNestingIsAnErrorWithItsPath() async throws {
+        let error = try await #require(throws: PythonConversionError.self) {
+            try await evaluate("result = []\nx = result\nfor _ in range(100000):\n    y = []\n    x.append(y)\n    x = y")
         }
         #expect(error.reason.contains("nested deeper than 256"))
         #expect(error.path.hasPrefix("$[0][0][0]"))
     }
 
-    @Test func theSameObjectTwiceIsNotACycle() throws {
-        #expect(try evaluate("x = [1]; result = [x, x, {'a': x}]") == [[1], [1], ["a": [1]]])
+    @Test func theSameObjectTwiceIsNotACycle() async throws {
+        #expect(try await evaluate("x = [1]; result = [x, x, {'a': x}]") == [[1], [1], ["a": [1]]])
     }
 
-    @Test func jsonCodableMatchesPythonValue() throws {
+    @Test func jsonCodableMatchesPythonValue() async throws {
         let json = #"{"a":[1,2.5,"x",null,true],"b":{"c":-7}}"#
         let decoded = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
         #expect(decoded == ["a": [1, 2.5, "x", nil, true], "b": ["c": -7]])

@@ -3,9 +3,9 @@ import Testing
 
 @Suite("Python exceptions as Swift errors")
 struct ErrorTests {
-    @Test func exceptionCarriesTypeMessageAndTraceback() throws {
-        let error = try #require(throws: PythonError.self) {
-            try evaluate("def explode():\n    raise ValueError('bad value 7')\nexplode()")
+    @Test func exceptionCarriesTypeMessageAndTraceback() async throws {
+        let error = try await #require(throws: PythonError.self) {
+            try await evaluate("def explode():\n    raise ValueError('bad value 7')\nexplode()")
         }
         #expect(error.typeName == "ValueError")
         #expect(error.message == "bad value 7")
@@ -14,10 +14,10 @@ struct ErrorTests {
         #expect(error.isInstance(of: "Exception"))
     }
 
-    @Test func qualifiedNamesAndRequestedAttributesAreCaptured() throws {
+    @Test func qualifiedNamesAndRequestedAttributesAreCaptured() async throws {
         PythonError.capturedAttributeNames.insert("llm_provider")
-        let error = try #require(throws: PythonError.self) {
-            try evaluate("""
+        let error = try await #require(throws: PythonError.self) {
+            try await evaluate("""
                 import json
                 class UpstreamError(json.JSONDecodeError):
                     status_code = 429
@@ -33,10 +33,10 @@ struct ErrorTests {
     }
 
     @Test(arguments: ["raise SystemExit(3)", "import sys; sys.exit('bye')", "raise KeyboardInterrupt"])
-    func systemExitAndKeyboardInterruptNeverEndTheHost(code: String) throws {
-        let error = try #require(throws: PythonError.self) { try evaluate(code) }
+    func systemExitAndKeyboardInterruptNeverEndTheHost(code: String) async throws {
+        let error = try await #require(throws: PythonError.self) { try await evaluate(code) }
         #expect(error.typeName == "SystemExit" || error.typeName == "KeyboardInterrupt")
-        #expect(try evaluate("result = 'still alive'") == "still alive")
+        #expect(try await evaluate("result = 'still alive'") == "still alive")
     }
 
     @Test func systemExitInsideACoroutineKeepsTheEventLoopRunning() async throws {
@@ -53,11 +53,11 @@ struct ErrorTests {
         #expect(after == "loop alive")
     }
 
-    @Test func anExceptionWhoseStrRaisesIsStillDescribed() throws {
-        let error = try #require(throws: PythonError.self) {
-            try evaluate("class Weird(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\nraise Weird()")
+    @Test func anExceptionWhoseStrRaisesIsStillDescribed() async throws {
+        let error = try await #require(throws: PythonError.self) {
+            try await evaluate("class Weird(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\nraise Weird()")
         }
         #expect(error.typeName == "Weird")
-        #expect(try evaluate("result = 1") == 1)  // nothing left pending
+        #expect(try await evaluate("result = 1") == 1)  // nothing left pending
     }
 }

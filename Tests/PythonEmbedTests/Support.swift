@@ -13,10 +13,17 @@ func startPython() throws {
     try Interpreter.start(InterpreterConfiguration(packagePaths: packagePath.split(separator: ":").map(String.init)))
 }
 
-/// Runs Python statements and returns the `result` variable as a Swift value.
-func evaluate(_ code: String) throws -> PythonValue {
+/// Runs Python statements on a worker thread and returns the `result` variable as a Swift value. Tests never take
+/// the GIL on the cooperative pool: blocking its two threads on the GIL starves every other test's continuations.
+func evaluate(_ code: String) async throws -> PythonValue {
     try startPython()
-    return try Interpreter.withGIL { gil in try Interpreter.run(code, gil).toValue(gil) }
+    return try await PythonWorkerPool.shared.run { gil in try Interpreter.run(code, gil).toValue(gil) }
+}
+
+/// The same, synchronously, with the GIL: for values that must be built and checked in one scope.
+func withPython<R: Sendable>(_ body: @escaping @Sendable (borrowing GIL) throws -> R) async throws -> R {
+    try startPython()
+    return try await PythonWorkerPool.shared.run { gil in try body(gil) }
 }
 
 /// The folder holding the built executables (the test bundle sits beside them).
