@@ -53,8 +53,9 @@ if [[ -n ${EMBEDCHAT_BIN:-} ]]; then
     grep -qi "offline" <<<"$reply" || die "embedchat --offline replied '$reply' (expected an offline reply)"
     init=$(grep -h "calling init: .*libpython3\.11\.so" "$tmp"/ld.* | head -1 | sed 's/.*calling init: //')
     [[ $init == "$T/lib/libpython3.11.so.1.0" ]] || die "libpython initialised from '${init:-?}', not $T/lib"
-    if grep -h "calling init: " "$tmp"/ld.* | grep -E '/(usr/)?lib(64)?/.*python3\.11/' >/dev/null; then
-        die "an extension module was loaded from the system's Python: $(grep -h 'calling init: ' "$tmp"/ld.* | grep -E 'python3\.11/' | head -3)"
+    # Anchored at the path's start: the tree's own lib/python3.11/ must not match.
+    if grep -h "calling init: " "$tmp"/ld.* | grep -E 'calling init: /(usr/)?lib(64)?/[^ ]*python3\.11/' >/dev/null; then
+        die "an extension module was loaded from the system's Python: $(grep -h 'calling init: ' "$tmp"/ld.* | grep -E 'calling init: /(usr/)?lib(64)?/[^ ]*python3\.11/' | head -3)"
     fi
     ok "embedchat --offline on the relocated tree (libpython from $init): ${reply:0:80}"
 
