@@ -25,7 +25,7 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         for _ in 0..<50 { _ = try await client.complete(request, settings: settings) }
         _ = try await reference.acompletion(calls: 50)
 
-        var asyncPython: [Double] = [], syncPython: [Double] = [], swiftCalls: [Double] = []
+        var asyncPython: [Double] = [], syncPython: [Double] = [], swiftCalls: [Double] = [], threadPython: [Double] = []
         var pythonChunks: [Double] = [], swiftChunks: [Double] = []
         var chunkCount = 0
         for round in 0..<rounds {
@@ -39,6 +39,7 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
             asyncPython.append(try await reference.acompletion(calls: calls) / Double(calls))
             if round % 2 == 0 { try await measureSwift() }
             syncPython.append(try await reference.completion(calls: calls) / Double(calls))
+            threadPython.append(try await reference.fromThread(calls: calls) / Double(calls))
             let (pythonSeconds, pythonCount) = try await reference.stream(text: streamText)
             pythonChunks.append(pythonSeconds / Double(pythonCount))
             var count = 0
@@ -53,7 +54,10 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         print("litellm \(client.startup.litellmVersion), mock_response (litellm's real code path, no socket), \(calls) calls × \(rounds) rounds, median")
         print(Bench.row("Python: await litellm.acompletion in a loop (reference)", python))
         print(Bench.row("Python: litellm.completion (sync) in a loop", Bench.median(syncPython) * 1e6))
+        let threaded = Bench.median(threadPython) * 1e6
+        print(Bench.row("Python: another thread submits each call to the loop", threaded))
         print(Bench.row("Swift: client.complete (acompletion on the loop thread)", swift))
+        print(Bench.ratio("ratio Swift / Python submitting from another thread", swift / threaded))
         print(Bench.ratio("ratio Swift / Python acompletion", swift / python))
         print(Bench.row("bridge overhead per call (Swift − Python)", swift - python))
         let pythonChunk = Bench.median(pythonChunks) * 1e6
@@ -94,9 +98,20 @@ private struct PythonReference {
     init() throws {
         glue = try Interpreter.withGIL { gil in
             try Interpreter.loadModule(named: "_embedchat_bench", source: """
-                import time, litellm
+                import asyncio, time, litellm
                 MESSAGES = [{"role": "user", "content": "hello"}]
+                LOOP = None
+                async def one():
+                    await litellm.acompletion(model="openai/offline", messages=MESSAGES, mock_response="hello world")
+                def from_thread(n):
+                    # A Python thread handing each call to the same loop: what any host thread pays, Python or not.
+                    began = time.perf_counter()
+                    for _ in range(n):
+                        asyncio.run_coroutine_threadsafe(one(), LOOP).result()
+                    return time.perf_counter() - began
                 async def acompletion(n):
+                    global LOOP
+                    LOOP = asyncio.get_running_loop()
                     began = time.perf_counter()
                     for _ in range(n):
                         await litellm.acompletion(model="openai/offline", messages=MESSAGES, mock_response="hello world")
@@ -121,6 +136,12 @@ private struct PythonReference {
         try await PythonEventLoop.shared().run({ gil in
             try glue.borrow(gil).callMethod("acompletion", arguments: [.int(calls)], gil)
         }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+    }
+
+    func fromThread(calls: Int) async throws -> Double {
+        try await PythonWorkerPool.shared.run { [glue] gil in
+            try glue.borrow(gil).callMethod("from_thread", arguments: [.int(calls)], gil).toValue(gil).doubleValue ?? .nan
+        }
     }
 
     func completion(calls: Int) async throws -> Double {
