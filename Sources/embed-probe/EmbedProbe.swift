@@ -22,13 +22,13 @@ struct EmbedProbe {
         }
         var report: [String: PythonValue] = [
             "ok": true, "home": .string(startup.home), "sys_path": .array(startup.searchPath.map { .string($0) }),
-            "version": .string(startup.pythonVersion), "library": startup.libraryPath.map { .string($0) } ?? .none,
+            "version": .string(startup.pythonVersion), "library": startup.libraryPath.map { PythonValue.string($0) } ?? PythonValue.none,
         ]
         do {
             try Interpreter.withGIL { gil in
                 for module in modules {
                     let imported = try Interpreter.importModule(module, gil)
-                    report["module:\(module)"] = (try? imported.attribute("__file__", gil).toValue(gil)) ?? .none
+                    report["module:\(module)"] = (try? imported.attribute("__file__", gil).toValue(gil)) ?? PythonValue.none
                 }
                 if let code { report["result"] = try Interpreter.run(code, gil).toValue(gil) }
             }
