@@ -109,3 +109,7 @@ PyObject *cps_call2(PyObject *callable, PyObject *first, PyObject *second) {
 }
 
 int cps_wakeup_pipe(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
+
+static _Thread_local int describing_depth = 0;
+int cps_begin_describing(void) { return describing_depth++; }
+void cps_end_describing(void) { describing_depth--; }

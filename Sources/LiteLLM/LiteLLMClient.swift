@@ -71,7 +71,7 @@ public final class LiteLLMClient: Sendable {
         } catch {
             throw LiteLLMError(kind: .setup, message: error.description)
         }
-        PythonError.capturedAttributeNames.formUnion(["status_code", "llm_provider", "model"])
+        PythonError.captureAttributes(["status_code", "llm_provider", "model"])
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
                 try Interpreter.withGIL { gil in

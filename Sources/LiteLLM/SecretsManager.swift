@@ -63,12 +63,20 @@ def secret_string(secret_id, region):
         }
         do {
             let value = try await PythonWorkerPool.shared.run { gil in
-                let handle = try function.withLock { cached throws(PythonError) -> PythonHandle in
-                    if let cached { return cached }
+                // Never hold the mutex while Python runs: Python gives up the GIL mid-import, and a second caller
+                // holding the GIL while waiting on the mutex would deadlock. Two first callers may both load the
+                // glue; the first to finish wins.
+                let handle: PythonHandle
+                if let cached = function.withLock({ $0 }) {
+                    handle = cached
+                } else {
                     let module = try Interpreter.loadModule(named: "_embedchat_secrets", source: source, gil)
-                    let handle = try module.attribute("secret_string", gil).handle(gil)
-                    cached = handle
-                    return handle
+                    let loaded = try module.attribute("secret_string", gil).handle(gil)
+                    handle = function.withLock { cached in
+                        if let cached { return cached }
+                        cached = loaded
+                        return loaded
+                    }
                 }
                 return try handle.borrow(gil).call(arguments: [.string(id), region.map { .string($0) } ?? .none], gil)
                     .toValue(gil)

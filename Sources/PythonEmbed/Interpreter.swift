@@ -97,7 +97,6 @@ public enum Interpreter {
                 reason: "initialisation failed with home \(home): \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))",
                 hint: "Check that \(stdlib) is a complete CPython 3.11 standard library matching the linked libpython.")
         }
-        running.store(true, ordering: .releasing)
 
         // The GIL is held here (init took it); set up paths and the host module, then release it for good.
         let gil = GIL()
@@ -113,6 +112,7 @@ public enum Interpreter {
             let host = try HostModule.load(gil)
             _ = try host.callMethod("configure_stdio", arguments: [.bool(configuration.redirectsStandardOutput)], gil)
             hostModule.withLock { $0 = host.handle(gil) }
+            running.store(true, ordering: .releasing)  // only now: a half-set-up interpreter is never used
             let sys = try PyRef(checked: PyImport_ImportModule("sys"), gil)
             let searchPath = try sys.attribute("path", gil).toValue(gil).arrayValue?.compactMap(\.stringValue) ?? []
             let version = try sys.attribute("version", gil).toValue(gil).stringValue ?? ""

@@ -43,6 +43,11 @@ public struct PythonError: Error, Sendable, CustomStringConvertible {
         set { attributeNames.withLock { $0 = newValue } }
     }
 
+    /// Adds names to ``capturedAttributeNames`` in one step (safe from many threads at once).
+    public static func captureAttributes(_ names: Set<String>) {
+        attributeNames.withLock { $0.formUnion(names) }
+    }
+
     /// Takes the pending Python exception (`PyErr_Fetch` + `PyErr_NormalizeException`, the 3.11 way) and clears it.
     /// With none pending, returns an error saying so rather than crashing.
     static func fetch(_ gil: borrowing GIL) -> PythonError {
@@ -72,6 +77,17 @@ public struct PythonError: Error, Sendable, CustomStringConvertible {
         // so an exception whose __str__ raises still becomes a readable error.
         let exceptionType = UnsafeMutableRawPointer(Py_TYPE(exception.pointer)).assumingMemoryBound(to: PyObject.self)
         typeName = qualifiedTypeName(exceptionType, gil)
+        // An exception raised while describing another one (a __str__ that raises itself, MemoryError) is named
+        // only, or describing would recurse without end.
+        let depth = cps_begin_describing()
+        defer { cps_end_describing() }
+        guard depth == 0 else {
+            typeHierarchy = [typeName]
+            message = "<raised while describing another exception>"
+            traceback = nil
+            attributes = [:]
+            return
+        }
         var hierarchy: [String] = []
         if let mro = PyObject_GetAttrString(exceptionType, "__mro__") {
             if cpy_tuple_check(mro) != 0 {

@@ -136,7 +136,9 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
 
         func close() {
             guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            PythonWorkerPool.housekeeping.post { [iterator] gil in
+            // On the sequence's own pool: a generator's finally block is user code and may block; the
+            // housekeeping thread must stay free for decrefs and cancellations.
+            pool.post { [iterator] gil in
                 let iterator = iterator.borrow(gil)
                 if iterator.hasAttribute("close", gil), (try? iterator.callMethod("close", gil)) == nil { PyErr_Clear() }
             }

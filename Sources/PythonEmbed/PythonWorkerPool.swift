@@ -134,7 +134,8 @@ final class JobQueue: @unchecked Sendable {
     func push(_ job: WorkerJob) {
         pthread_mutex_lock(&mutex)
         jobs.append(job)
-        let startThread = idle == 0 && threads < maximumThreads
+        // More queued jobs than idle threads (two pushes can land before one idle thread wakes): start another.
+        let startThread = jobs.count - head > idle && threads < maximumThreads
         if startThread { threads += 1 }
         pthread_cond_signal(&condition)
         pthread_mutex_unlock(&mutex)
@@ -178,6 +179,9 @@ final class JobQueue: @unchecked Sendable {
             } else {
                 job.work(gil, true)
             }
+            // The closure captures the job (for its cancellation state): break that cycle, here where the GIL is held
+            // so the Python objects the closure kept are released at once.
+            job.work = nil
             saved = PyEval_SaveThread()
         }
     }

@@ -151,6 +151,30 @@ struct ConcurrencyTests {
         #expect(try await evaluate("import builtins\nresult = builtins.embed_test_closed") == true)
     }
 
+    @Test func workerJobsReleaseThePythonObjectsTheyCaptured() async throws {
+        func useOnce(_ handle: PythonHandle) async throws {
+            _ = try await PythonWorkerPool.shared.run { gil in handle.borrow(gil).isNone(gil) }
+        }
+        var handle: PythonHandle? = try await withPython { gil in
+            try Interpreter.run("""
+                import builtins, weakref
+                class Probe: pass
+                probe = Probe()
+                builtins.embed_test_probe = weakref.ref(probe)
+                result = probe
+                """, gil).handle(gil)
+        }
+        try await useOnce(handle!)
+        handle = nil
+        _ = handle
+        var released = false
+        for _ in 0..<200 where !released {
+            released = try await evaluate("import builtins\nresult = builtins.embed_test_probe() is None") == true
+            if !released { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(released, "a finished worker job still holds the Python object it captured")
+    }
+
     @Test func threadCountReturnsToBaselineAfterCancelledWork() async throws {
         try startPython()
         let loop = try PythonEventLoop.shared()

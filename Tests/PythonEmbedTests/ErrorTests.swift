@@ -53,6 +53,14 @@ struct ErrorTests {
         #expect(after == "loop alive")
     }
 
+    @Test func anExceptionWhoseStrRaisesItselfDoesNotRecurse() async throws {
+        let error = try await #require(throws: PythonError.self) {
+            try await evaluate("class Loop(Exception):\n    def __str__(self):\n        raise Loop()\nraise Loop()")
+        }
+        #expect(error.typeName == "Loop")
+        #expect(try await evaluate("result = 'alive'") == "alive")
+    }
+
     @Test func anExceptionWhoseStrRaisesIsStillDescribed() async throws {
         let error = try await #require(throws: PythonError.self) {
             try await evaluate("class Weird(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\nraise Weird()")

@@ -45,6 +45,11 @@ int cps_interrupt_thread(unsigned long thread_id, PyObject *_Nonnull exception_t
 /// A non-blocking, close-on-exec pipe: fds[0] to read, fds[1] to write. Returns 0, or -1 with errno set.
 int cps_wakeup_pipe(int fds[_Nonnull 2]);
 
+/// Marks that this thread is describing an exception; returns how many descriptions were already under way on
+/// it. Describing runs Python code that may raise again: the host describes that second exception only plainly.
+int cps_begin_describing(void);
+void cps_end_describing(void);
+
 /// A new reference to None.
 PyObject *_Nonnull cps_new_none(void);
 
