@@ -23,7 +23,10 @@ public final class PythonEventLoop: Sendable {
     /// The process's loop, started on first use.
     /// - Throws: ``PythonError`` if asyncio cannot start.
     public static func shared() throws -> PythonEventLoop {
-        try sharedLoop.withLock { shared in
+        guard Interpreter.isRunning else {
+            throw PythonError(typeName: "RuntimeError", message: "the event loop needs a started interpreter: call Interpreter.start() first")
+        }
+        return try sharedLoop.withLock { shared in
             if let shared { return shared }
             let loop = try PythonEventLoop()
             shared = loop

@@ -40,6 +40,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
         let aclose: PythonHandle
         let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
         private let finished = Atomic<Bool>(false)
+        private let gate = CloseGate()
 
         init(iterator: PythonHandle, loop: PythonEventLoop, anext: PythonHandle, aclose: PythonHandle,
              convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
@@ -52,6 +53,8 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
         func next() async throws -> Element? {
             if finished.load(ordering: .acquiring) { return nil }
+            gate.beginPull()
+            defer { if gate.endPull() { performClose() } }
             do {
                 let element: Element? = try await loop.run({ [anext, iterator] gil in
                     try anext.borrow(gil).call(gil, iterator.borrow(gil))
@@ -68,6 +71,10 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
         func close() {
             guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            if gate.requestClose() { performClose() }
+        }
+
+        private func performClose() {
             loop.post { [aclose, iterator, loop] gil in
                 if let closing = try? aclose.borrow(gil).call(gil, iterator.borrow(gil)) {
                     loop.spawn(gil, closing)
@@ -109,6 +116,7 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
         let pool: PythonWorkerPool
         let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
         private let finished = Atomic<Bool>(false)
+        private let gate = CloseGate()
 
         init(iterator: PythonHandle, pool: PythonWorkerPool, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
             self.iterator = iterator
@@ -118,6 +126,8 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
 
         func next() async throws -> Element? {
             if finished.load(ordering: .acquiring) { return nil }
+            gate.beginPull()
+            defer { if gate.endPull() { performClose() } }
             do {
                 let element: Element? = try await pool.run { [iterator, convert] gil in
                     guard let item = PyIter_Next(iterator.pointer) else {
@@ -136,6 +146,10 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
 
         func close() {
             guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            if gate.requestClose() { performClose() }
+        }
+
+        private func performClose() {
             // On the sequence's own pool: a generator's finally block is user code and may block; the
             // housekeeping thread must stay free for decrefs and cancellations.
             pool.post { [iterator] gil in
@@ -145,5 +159,31 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
         }
 
         deinit { close() }
+    }
+}
+
+/// Holds back a close requested while a pull is in flight until that pull ends: Python refuses to close a generator
+/// that is running, and the refusal would leave it open for good.
+final class CloseGate: Sendable {
+    private struct State { var pulling = false; var closeRequested = false }
+    private let state = Mutex(State())
+
+    func beginPull() { state.withLock { $0.pulling = true } }
+
+    /// Ends a pull; true if a close was requested meanwhile and must run now.
+    func endPull() -> Bool {
+        state.withLock { state in
+            state.pulling = false
+            defer { state.closeRequested = false }
+            return state.closeRequested
+        }
+    }
+
+    /// True if the close may run now; false if it waits for the pull in flight.
+    func requestClose() -> Bool {
+        state.withLock { state in
+            if state.pulling { state.closeRequested = true; return false }
+            return true
+        }
     }
 }

@@ -151,6 +151,40 @@ struct ConcurrencyTests {
         #expect(try await evaluate("import builtins\nresult = builtins.embed_test_closed") == true)
     }
 
+    @Test func closingWhileAPullIsInFlightClosesTheGeneratorAfterThatPull() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let sequence = try await withPython { gil in
+            let generator = try Interpreter.run("""
+                import asyncio, builtins
+                builtins.embed_test_slow_closed = False
+                async def slow():
+                    try:
+                        while True:
+                            await asyncio.sleep(0.3)
+                            yield 1
+                    finally:
+                        builtins.embed_test_slow_closed = True
+                result = slow()
+                """, gil)
+            return try PythonAsyncSequence(generator, loop: loop, gil) { gil, item in try item.toValue(gil) }
+        }
+        let pull = Task {
+            var iterator = sequence.makeAsyncIterator()
+            return try await iterator.next()
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        sequence.close()  // the generator is running: Python would refuse an aclose now
+        #expect(try await pull.value == 1)
+        var closed = false
+        for _ in 0..<100 where !closed {
+            closed = try await evaluate("import builtins\nresult = builtins.embed_test_slow_closed") == true
+            if !closed { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        withExtendedLifetime(sequence) {}
+        #expect(closed, "the generator was left open")
+    }
+
     @Test func workerJobsReleaseThePythonObjectsTheyCaptured() async throws {
         func useOnce(_ handle: PythonHandle) async throws {
             _ = try await PythonWorkerPool.shared.run { gil in handle.borrow(gil).isNone(gil) }
