@@ -70,7 +70,7 @@ struct ColdStartBenchmark: AsyncParsableCommand {
         let began = ContinuousClock.now
         try process.run()
         let result = try await fake.waitForResult(requestID, timeout: .seconds(120))
-        let elapsed = secondsOf(ContinuousClock.now - began)
+        let elapsed = (ContinuousClock.now - began).seconds
         process.terminate()
         process.waitUntilExit()
         guard !result.isError, result.bodyString.contains("chatcmpl-") else {
@@ -122,7 +122,7 @@ struct ColdStartBenchmark: AsyncParsableCommand {
             if data.isEmpty { break }
             reply.append(data)
         }
-        let elapsed = secondsOf(ContinuousClock.now - began)
+        let elapsed = (ContinuousClock.now - began).seconds
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
         guard String(decoding: reply, as: UTF8.self).contains("chatcmpl-") else {
@@ -155,6 +155,6 @@ struct ColdStartBenchmark: AsyncParsableCommand {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (secondsOf(ContinuousClock.now - began), String(decoding: data, as: UTF8.self))
+        return ((ContinuousClock.now - began).seconds, String(decoding: data, as: UTF8.self))
     }
 }

@@ -96,7 +96,7 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
         print("  " + lambdaStats.row("bootstrap via Runtime API (direct)"))
         print("  " + directStats.row("client.complete in-process"))
         print("  overhead per invocation: mean \(format(lambdaStats.mean - directStats.mean)), p50 \(format(lambdaStats.p50 - directStats.p50)); "
-              + "ratio \(String(format: "%.2f", lambdaSeconds(lambdaStats.mean) / lambdaSeconds(directStats.mean)))x")
+              + "ratio \(String(format: "%.2f", lambdaStats.mean.seconds / directStats.mean.seconds))x")
     }
 }
 
@@ -118,12 +118,7 @@ private struct Stats {
 }
 
 private func format(_ duration: Duration) -> String {
-    String(format: "%.2f ms", lambdaSeconds(duration) * 1000)
-}
-
-/// Seconds as a Double (a private helper: other benchmark files may declare their own).
-private func lambdaSeconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    String(format: "%.2f ms", duration.seconds * 1000)
 }
 
 private extension String {

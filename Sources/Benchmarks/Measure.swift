@@ -20,13 +20,13 @@ enum Bench {
     static func time(_ body: () throws -> Void) rethrows -> Double {
         let began = ContinuousClock.now
         try body()
-        return secondsOf(ContinuousClock.now - began)
+        return (ContinuousClock.now - began).seconds
     }
 
     static func time(_ body: () async throws -> Void) async rethrows -> Double {
         let began = ContinuousClock.now
         try await body()
-        return secondsOf(ContinuousClock.now - began)
+        return (ContinuousClock.now - began).seconds
     }
 
     static func row(_ label: String, _ value: Double, unit: String = "µs") -> String {
@@ -38,7 +38,3 @@ enum Bench {
     }
 }
 
-/// A duration in seconds (not an extension on Duration, which other benchmark files may declare).
-func secondsOf(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}

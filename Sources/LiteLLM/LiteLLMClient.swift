@@ -72,6 +72,7 @@ public final class LiteLLMClient: Sendable {
             throw LiteLLMError(kind: .setup, message: error.description)
         }
         PythonError.captureAttributes(["status_code", "llm_provider", "model"])
+        let version: String, importSeconds: Double
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
                 try Interpreter.withGIL { gil in
@@ -92,9 +93,6 @@ public final class LiteLLMClient: Sendable {
                                  totalSeconds: (ContinuousClock.now - began).seconds)
     }
 
-    private let version: String
-    private let importSeconds: Double
-
     /// Asks for one whole chat completion.
     ///
     /// - Parameters:
@@ -105,7 +103,7 @@ public final class LiteLLMClient: Sendable {
     /// - Throws: ``LiteLLMError`` (typed from litellm's exception), or `CancellationError`.
     public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                          timeout: Duration? = nil) async throws -> ChatCompletion {
-        let payload = try Payload.encode(request, settings: settings, timeout: timeout, dropStream: true)
+        let payload = try Payload.encode(request, settings: settings, timeout: timeout)
         let bytes = try await call(completeFunction, payload, secrets: settings.secrets)
         return try Payload.decode(ChatCompletion.self, from: bytes)
     }
@@ -117,7 +115,7 @@ public final class LiteLLMClient: Sendable {
     /// thrown from the stream after the chunks that did arrive.
     public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                        timeout: Duration? = nil) async throws -> ChatCompletionStream {
-        let payload = try Payload.encode(request, settings: settings, timeout: timeout, dropStream: false)
+        let payload = try Payload.encode(request, settings: settings, timeout: timeout)
         let secrets = settings.secrets
         do {
             let chunks = try await loop.run({ [streamFunction, loop] gil in
@@ -137,7 +135,7 @@ public final class LiteLLMClient: Sendable {
     /// Embeds texts.
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
-        let payload = try Payload.encode(request, settings: settings, timeout: timeout, dropStream: false)
+        let payload = try Payload.encode(request, settings: settings, timeout: timeout)
         let bytes = try await call(embedFunction, payload, secrets: settings.secrets)
         return try Payload.decode(EmbeddingResponse.self, from: bytes)
     }
@@ -146,7 +144,7 @@ public final class LiteLLMClient: Sendable {
     public func countTokens(model: String, messages: [ChatMessage]) async throws -> Int {
         struct Arguments: Encodable { var model: String; var messages: [ChatMessage] }
         let payload = try Payload.encode(Arguments(model: model, messages: messages), settings: ProviderSettings(),
-                                         timeout: nil, dropStream: false)
+                                         timeout: nil)
         do {
             let count = try await PythonWorkerPool.shared.run { [countTokensFunction] gil in
                 try countTokensFunction.borrow(gil).call(arguments: [.bytes(payload)], gil).toValue(gil)
@@ -202,7 +200,6 @@ enum Payload {
     private struct Merged<Request: Encodable>: Encodable {
         let request: Request
         let keywords: [String: JSONValue]
-        let dropStream: Bool
 
         struct Key: CodingKey {
             let stringValue: String
@@ -215,17 +212,14 @@ enum Payload {
             try request.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
             for (name, value) in keywords { try container.encode(value, forKey: Key(stringValue: name)) }
-            if dropStream {
-                try container.encodeNil(forKey: Key(stringValue: "stream"))
-            }
         }
     }
 
-    static func encode<Request: Encodable>(_ request: Request, settings: ProviderSettings, timeout: Duration?,
-                                           dropStream: Bool) throws -> [UInt8] {
+    /// The request and the settings' keywords as one JSON object (the glue sets or drops `stream` itself).
+    static func encode<Request: Encodable>(_ request: Request, settings: ProviderSettings, timeout: Duration?) throws -> [UInt8] {
         var keywords = settings.keywords
         if let timeout { keywords["_deadline"] = .double(timeout.seconds) }
-        return Array(try JSONEncoder().encode(Merged(request: request, keywords: keywords, dropStream: dropStream)))
+        return Array(try JSONEncoder().encode(Merged(request: request, keywords: keywords)))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
@@ -235,8 +229,4 @@ enum Payload {
             throw LiteLLMError(kind: .invalidResponse, message: "litellm's reply did not have the expected shape: \(error)")
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -95,13 +95,6 @@ async def anext_or_end(iterator):
         return END
 
 
-def next_or_end(iterator):
-    try:
-        return next(iterator)
-    except StopIteration:
-        return END
-
-
 async def aclose_quietly(iterator):
     for name in ("aclose", "close"):
         method = getattr(iterator, name, None)
@@ -110,12 +103,6 @@ async def aclose_quietly(iterator):
             if inspect.isawaitable(result):
                 await result
             return
-
-
-def close_quietly(iterator):
-    close = getattr(iterator, "close", None)
-    if close is not None:
-        close()
 
 
 def start_thread(target, name):

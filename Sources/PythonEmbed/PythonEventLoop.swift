@@ -42,7 +42,7 @@ public final class PythonEventLoop: Sendable {
             let drain = try HostCallback.make(gil) { gil, _ in inbox.drain(gil) }
             let loop = try host.attribute("EventLoop", gil).call(gil, try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain)
             _ = try host.attribute("start_thread", gil).call(
-                objects: [loop.attribute("run", gil).handle(gil)], keywords: [:], gil, extra: ["python-asyncio"])
+                objects: [loop.attribute("run", gil).handle(gil)], keywords: ["name": "python-asyncio"], gil)
             return (loop.handle(gil), try loop.attribute("start", gil).handle(gil), try loop.attribute("spawn", gil).handle(gil),
                     try host.attribute("future_outcome", gil).handle(gil), try host.attribute("END", gil).handle(gil))
         }
@@ -171,22 +171,5 @@ private final class LoopInbox: Sendable {
                 body(gil)
             }
         }
-    }
-}
-
-extension PyRef {
-    /// `self(*objects, *extra)` for the glue's own helpers.
-    func call(objects: [PythonHandle], keywords: [String: PythonValue], _ gil: borrowing GIL, extra: [PythonValue])
-        throws(PythonError) -> PyRef
-    {
-        let tuple = try PyRef(checked: PyTuple_New(objects.count + extra.count), gil)
-        for (index, object) in objects.enumerated() {
-            cps_incref(object.pointer)
-            PyTuple_SetItem(tuple.pointer, index, object.pointer)
-        }
-        for (offset, value) in extra.enumerated() {
-            PyTuple_SetItem(tuple.pointer, objects.count + offset, try value.toPython(gil).relinquish())
-        }
-        return try PyRef(checked: PyObject_Call(pointer, tuple.pointer, nil), gil)
     }
 }

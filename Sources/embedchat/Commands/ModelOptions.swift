@@ -64,11 +64,6 @@ struct ModelOptions: ParsableArguments {
         let model = self.model ?? (offline ? OfflineMode.model
             : environment["EMBEDCHAT_DEFAULT_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.builtInDefaultModel)
         var provider = offline ? ProviderSettings.offline() : ProviderSettings()
-        if offline && !model.contains("/") {
-            // litellm resolves the provider before it looks at mock_response, and refuses a bare name it does
-            // not know (such as "offline"); any provider will do, since none is called.
-            provider.extra["custom_llm_provider"] = .string("openai")
-        }
         if let apiBase { provider.apiBase = apiBase }
         if let apiKeyEnv { provider.apiKey = environment[apiKeyEnv] }
         var interpreter = InterpreterConfiguration.fromEnvironment(environment)
