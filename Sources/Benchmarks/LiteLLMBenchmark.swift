@@ -10,8 +10,9 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         commandName: "litellm",
         abstract: "Per-call and per-chunk cost of litellm through the Swift client vs in Python; 64 concurrent requests vs one.")
 
-    @Option(help: "Calls per round for the per-call figures.") var calls = 300
-    @Option(help: "Rounds (the median is reported).") var rounds = 9
+    @Option(help: "Calls per block: each block of Swift calls is paired with one of Python calls.") var block = 25
+    @Option(help: "Pairs of blocks for the per-call figures (the median is reported).") var pairs = 60
+    @Option(help: "Pairs of streams for the per-chunk figures.") var streams = 9
     @Option(help: "Concurrent requests against the 250 ms upstream.") var concurrency = 64
 
     func run() async throws {
@@ -22,49 +23,97 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         let reference = try PythonReference()
 
         // Warm both paths.
-        for _ in 0..<50 { _ = try await client.complete(request, settings: settings) }
-        _ = try await reference.acompletion(calls: 50)
+        for _ in 0..<100 { _ = try await client.complete(request, settings: settings) }
+        _ = try await reference.acompletion(calls: 100)
 
-        var asyncPython: [Double] = [], syncPython: [Double] = [], swiftCalls: [Double] = [], threadPython: [Double] = []
-        var pythonChunks: [Double] = [], swiftChunks: [Double] = []
-        var chunkCount = 0
-        for round in 0..<rounds {
-            // Alternate which side goes first: litellm's per-call cost drifts as a process warms and ages.
+        // litellm's own per-call cost drifts by ±10% over seconds as the process ages (its logging threads, the
+        // collector), more than the difference being measured. So the two sides run in short paired blocks, in
+        // alternating order, and each pair gives a ratio; the figures are medians over the pairs.
+        var swiftCalls: [Double] = [], pythonCalls: [Double] = [], callRatios: [Double] = []
+        for pair in 0..<pairs {
             let measureSwift = {
-                swiftCalls.append(try await Bench.time {
-                    for _ in 0..<calls { _ = try await client.complete(request, settings: settings) }
-                } / Double(calls))
+                try await Bench.time {
+                    for _ in 0..<block { _ = try await client.complete(request, settings: settings) }
+                } / Double(block)
             }
-            if round % 2 == 1 { try await measureSwift() }
-            asyncPython.append(try await reference.acompletion(calls: calls) / Double(calls))
-            if round % 2 == 0 { try await measureSwift() }
-            syncPython.append(try await reference.completion(calls: calls) / Double(calls))
-            threadPython.append(try await reference.fromThread(calls: calls) / Double(calls))
-            let (pythonSeconds, pythonCount) = try await reference.stream(text: streamText)
-            pythonChunks.append(pythonSeconds / Double(pythonCount))
-            var count = 0
-            let seconds = try await Bench.time {
-                for try await _ in try await client.stream(request, settings: .offline(reply: streamText)) { count += 1 }
-            }
-            swiftChunks.append(seconds / Double(count))
-            chunkCount = count
+            var swift = 0.0
+            if pair % 2 == 1 { swift = try await measureSwift() }
+            let python = try await reference.acompletion(calls: block) / Double(block)
+            if pair % 2 == 0 { swift = try await measureSwift() }
+            swiftCalls.append(swift)
+            pythonCalls.append(python)
+            callRatios.append(swift / python)
         }
-        let python = Bench.median(asyncPython) * 1e6
+        let otherCalls = 200
+        var syncPython: [Double] = [], threadPython: [Double] = []
+        for _ in 0..<3 {
+            syncPython.append(try await reference.completion(calls: otherCalls) / Double(otherCalls))
+            threadPython.append(try await reference.fromThread(calls: otherCalls) / Double(otherCalls))
+        }
+
+        var pythonChunks: [Double] = [], swiftChunks: [Double] = [], chunkRatios: [Double] = []
+        var chunkCount = 0
+        for pair in 0..<streams {
+            let measureSwift = {
+                var count = 0
+                let seconds = try await Bench.time {
+                    for try await _ in try await client.stream(request, settings: .offline(reply: streamText)) { count += 1 }
+                }
+                chunkCount = count
+                return seconds / Double(count)
+            }
+            var swift = 0.0
+            if pair % 2 == 1 { swift = try await measureSwift() }
+            let (pythonSeconds, pythonCount) = try await reference.stream(text: streamText)
+            if pair % 2 == 0 { swift = try await measureSwift() }
+            let python = pythonSeconds / Double(pythonCount)
+            pythonChunks.append(python)
+            swiftChunks.append(swift)
+            chunkRatios.append(swift / python)
+        }
+
+        let python = Bench.median(pythonCalls) * 1e6
         let swift = Bench.median(swiftCalls) * 1e6
-        print("litellm \(client.startup.litellmVersion), mock_response (litellm's real code path, no socket), \(calls) calls × \(rounds) rounds, median")
+        let callRatio = Bench.median(callRatios)
+        print("litellm \(client.startup.litellmVersion), mock_response (litellm's real code path, no socket)")
+        print("per call: \(pairs) pairs of blocks of \(block) calls, alternating order; medians over the pairs")
         print(Bench.row("Python: await litellm.acompletion in a loop (reference)", python))
-        print(Bench.row("Python: litellm.completion (sync) in a loop", Bench.median(syncPython) * 1e6))
-        let threaded = Bench.median(threadPython) * 1e6
-        print(Bench.row("Python: another thread submits each call to the loop", threaded))
         print(Bench.row("Swift: client.complete (acompletion on the loop thread)", swift))
-        print(Bench.ratio("ratio Swift / Python submitting from another thread", swift / threaded))
-        print(Bench.ratio("ratio Swift / Python acompletion", swift / python))
-        print(Bench.row("bridge overhead per call (Swift − Python)", swift - python))
-        let pythonChunk = Bench.median(pythonChunks) * 1e6
-        let swiftChunk = Bench.median(swiftChunks) * 1e6
-        print(Bench.row("Python: per chunk, async for over a mock stream (\(chunkCount) chunks)", pythonChunk))
-        print(Bench.row("Swift: per chunk, for try await over client.stream", swiftChunk))
-        print(Bench.ratio("ratio Swift / Python per chunk", swiftChunk / pythonChunk))
+        print(Bench.ratio("ratio Swift / Python (median of the paired ratios)", callRatio))
+        print(Bench.row("bridge overhead per call (ratio − 1) × Python", (callRatio - 1) * python))
+        print(Bench.row("Python: litellm.completion (sync) in a loop", Bench.median(syncPython) * 1e6))
+        print(Bench.row("Python: another thread submits each call to the loop", Bench.median(threadPython) * 1e6))
+        print("per chunk: \(streams) pairs of streams of \(chunkCount) chunks")
+        print(Bench.row("Python: per chunk, async for over a mock stream", Bench.median(pythonChunks) * 1e6))
+        print(Bench.row("Swift: per chunk, for try await over client.stream", Bench.median(swiftChunks) * 1e6))
+        print(Bench.ratio("ratio Swift / Python per chunk (median of the pairs)", Bench.median(chunkRatios)))
+
+        // Where the bridge's time goes, each part timed alone.
+        let sample = try await client.complete(request, settings: settings)
+        let sampleBytes = try JSONEncoder().encode(sample)
+        let codecCalls = 20_000
+        let encodeSeconds = try Bench.time {
+            for _ in 0..<codecCalls { _ = try JSONEncoder().encode(request) }
+        } / Double(codecCalls)
+        let decodeSeconds = try Bench.time {
+            for _ in 0..<codecCalls { _ = try JSONDecoder().decode(ChatCompletion.self, from: sampleBytes) }
+        } / Double(codecCalls)
+        let loop = try PythonEventLoop.shared()
+        let nothing = try Interpreter.withGIL { gil in
+            try Interpreter.run("async def nothing():\n    return 1\nresult = nothing", gil).handle(gil)
+        }
+        let hops = 5_000
+        let hopSeconds = try await Bench.time {
+            for _ in 0..<hops {
+                _ = try await loop.run({ gil in try nothing.borrow(gil).call(gil) }, convert: { gil, value in try value.toValue(gil) })
+            }
+        } / Double(hops)
+        let glueSeconds = try await reference.glue(calls: hops) / Double(hops)
+        print("where the bridge's time goes, each part alone:")
+        print(Bench.row("  Swift: encode the request (JSONEncoder)", encodeSeconds * 1e6))
+        print(Bench.row("  Swift: decode the reply (JSONDecoder)", decodeSeconds * 1e6))
+        print(Bench.row("  round trip to the loop thread (empty coroutine)", hopSeconds * 1e6))
+        print(Bench.row("  Python glue: json.loads + reply to JSON", glueSeconds * 1e6))
 
         // 64 concurrent requests against a loopback upstream that answers after 250 ms.
         let server = try await FakeProviderServer.start(port: 0)
@@ -121,6 +170,15 @@ private struct PythonReference {
                     for _ in range(n):
                         litellm.completion(model="openai/offline", messages=MESSAGES, mock_response="hello world")
                     return time.perf_counter() - began
+                async def glue(n):
+                    import json, _embedchat_litellm as glue
+                    payload = json.dumps({"model": "openai/offline", "messages": MESSAGES, "mock_response": "hello world"}).encode()
+                    response = await litellm.acompletion(**json.loads(payload))
+                    began = time.perf_counter()
+                    for _ in range(n):
+                        json.loads(payload)
+                        glue._response_json(response)
+                    return time.perf_counter() - began
                 async def stream(text):
                     began = time.perf_counter()
                     count = 0
@@ -135,6 +193,12 @@ private struct PythonReference {
     func acompletion(calls: Int) async throws -> Double {
         try await PythonEventLoop.shared().run({ gil in
             try glue.borrow(gil).callMethod("acompletion", arguments: [.int(calls)], gil)
+        }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+    }
+
+    func glue(calls: Int) async throws -> Double {
+        try await PythonEventLoop.shared().run({ gil in
+            try glue.borrow(gil).callMethod("glue", arguments: [.int(calls)], gil)
         }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
     }
 

@@ -9,6 +9,7 @@ import gc
 import importlib.metadata
 import json
 import logging
+import math
 import os
 import time
 
@@ -47,14 +48,23 @@ def _dumps(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
+def _model_json(model):
+    # pydantic's serializer in Rust, without None fields (Swift reads a missing key as nil) and without the
+    # serialization warnings, whose message building is two thirds of model_dump's cost (~19 µs → ~3 µs a reply).
+    try:
+        return model.model_dump_json(exclude_none=True, warnings=False).encode()
+    except Exception:  # a provider put something pydantic cannot serialise in an extra field
+        return _dumps(model.model_dump(exclude_none=True, warnings=False))
+
+
 _UNPRICED = set()  # models litellm has no price for: asking again costs ~150 µs and an exception each call
 
 
 def _response_json(response):
-    data = response.model_dump()
+    body = _model_json(response)
     hidden = getattr(response, "_hidden_params", None) or {}
     cost = hidden.get("response_cost")
-    model = hidden.get("litellm_model_name") or data.get("model")
+    model = hidden.get("litellm_model_name") or getattr(response, "model", None)
     if cost is None and model not in _UNPRICED:
         try:
             cost = litellm.completion_cost(completion_response=response)
@@ -62,8 +72,11 @@ def _response_json(response):
             cost = None
         if cost is None and len(_UNPRICED) < 10_000:
             _UNPRICED.add(model)
-    data["_cost"] = cost
-    return _dumps(data)
+    if not isinstance(cost, (int, float)) or not math.isfinite(cost) or body[:1] != b"{":
+        return body
+    # Splice the cost in as the first key rather than re-serialising the reply.
+    rest = b"," + body[1:] if body != b"{}" else b"}"
+    return b'{"_cost":' + json.dumps(float(cost)).encode() + rest
 
 
 def _deadline_error(seconds, kwargs):
@@ -117,7 +130,7 @@ class Stream:
         except litellm.Timeout:
             await self.aclose()
             raise
-        return _dumps(chunk.model_dump())
+        return _model_json(chunk)
 
     async def aclose(self):
         upstream = getattr(self.wrapper, "completion_stream", None)
@@ -148,7 +161,7 @@ async def embed(payload):
     kwargs = json.loads(payload)
     deadline = kwargs.pop("_deadline", None)
     response = await _within(litellm.aembedding(**kwargs), deadline, kwargs)
-    return _dumps(response.model_dump())
+    return _model_json(response)
 
 
 def count_tokens(payload):

@@ -7,6 +7,7 @@ enum HostModule {
     static let source = #"""
 """Glue between the Swift host and the interpreter it embeds. Versioned with the binary."""
 import asyncio
+import functools
 import inspect
 import sys
 import threading
@@ -18,24 +19,34 @@ def configure_stdio(redirect_stdout):
         sys.stdout = sys.stderr
 
 
-class HostEscape(Exception):
-    """Carries SystemExit / KeyboardInterrupt out of a task without stopping the event loop."""
-
-    def __init__(self, original):
-        super().__init__(repr(original))
-        self.original = original
-
-
 class HostCancelled(BaseException):
     """Raised asynchronously in a worker thread whose Swift task was cancelled."""
 
 
-async def _guarded(awaitable):
+OK, ERROR, CANCELLED = 0, 1, 2
+
+
+async def _deliver(awaitable, done):
+    """Runs `awaitable` and hands `done` its outcome, `(kind, value)`, the moment it ends.
+
+    Calling `done` from inside the task, rather than from a done-callback, gives the host its result before whatever
+    the call left queued on the loop (litellm queues logging tasks at the end of every call) and saves a loop turn.
+    """
     try:
-        return await awaitable
-    except (SystemExit, KeyboardInterrupt) as exc:
-        # asyncio re-raises these out of run_forever(); the host must keep its loop.
-        raise HostEscape(exc) from exc
+        result = await awaitable
+    except asyncio.CancelledError:
+        done((CANCELLED, None))
+        raise
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they must not stop the loop
+        done((ERROR, exc))
+        return
+    done((OK, result))
+
+
+def _deliver_if_never_started(done, task):
+    # A task cancelled before its first step never runs `_deliver`'s body; the host ignores a second delivery.
+    if task.cancelled():
+        done((CANCELLED, None))
 
 
 class EventLoop:
@@ -56,9 +67,9 @@ class EventLoop:
                 print("embedchat: event loop error:", repr(exc), file=sys.stderr)
 
     def start(self, awaitable, done):
-        """On the loop thread: runs `awaitable` as a task; `done(task)` runs when it ends."""
-        task = self.loop.create_task(_guarded(awaitable))
-        task.add_done_callback(done)
+        """On the loop thread: runs `awaitable` as a task; `done((kind, value))` runs once when it ends."""
+        task = self.loop.create_task(_deliver(awaitable, done))
+        task.add_done_callback(functools.partial(_deliver_if_never_started, done))
         return task
 
     def spawn(self, awaitable):
@@ -71,18 +82,6 @@ class EventLoop:
                 pass
 
         self.loop.create_task(quietly())
-
-
-def future_outcome(future):
-    """(kind, value) for a finished future: ("cancelled", None), ("error", exc) or ("ok", result)."""
-    if future.cancelled():
-        return ("cancelled", None)
-    exc = future.exception()
-    if exc is not None:
-        if isinstance(exc, HostEscape):
-            exc = exc.original
-        return ("error", exc)
-    return ("ok", future.result())
 
 
 END = object()

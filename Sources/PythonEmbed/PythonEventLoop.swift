@@ -15,7 +15,6 @@ public final class PythonEventLoop: Sendable {
     private let loop: PythonHandle
     private let startTask: PythonHandle
     private let spawnTask: PythonHandle
-    private let outcome: PythonHandle
     private let end: PythonHandle
 
     private static let sharedLoop = Mutex<PythonEventLoop?>(nil)
@@ -37,14 +36,14 @@ public final class PythonEventLoop: Sendable {
     private init() throws {
         let inbox = try LoopInbox()
         self.inbox = inbox
-        (loop, startTask, spawnTask, outcome, end) = try Interpreter.withGIL { gil throws(PythonError) in
+        (loop, startTask, spawnTask, end) = try Interpreter.withGIL { gil throws(PythonError) in
             let host = Interpreter.host(gil)
             let drain = try HostCallback.make(gil) { gil, _ in inbox.drain(gil) }
             let loop = try host.attribute("EventLoop", gil).call(gil, try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain)
             _ = try host.attribute("start_thread", gil).call(
                 objects: [loop.attribute("run", gil).handle(gil)], keywords: ["name": "python-asyncio"], gil)
             return (loop.handle(gil), try loop.attribute("start", gil).handle(gil), try loop.attribute("spawn", gil).handle(gil),
-                    try host.attribute("future_outcome", gil).handle(gil), try host.attribute("END", gil).handle(gil))
+                    try host.attribute("END", gil).handle(gil))
         }
     }
 
@@ -62,19 +61,22 @@ public final class PythonEventLoop: Sendable {
         let call = LoopCall()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let (startTask, outcome) = (self.startTask, self.outcome)
+                let startTask = self.startTask
                 call.begin = { gil in
                     do {
                         let awaitable = try makeAwaitable(gil)
-                        let done = try HostCallback.make(gil) { gil, future in
+                        let done = try HostCallback.make(gil) { gil, outcome in
+                            // `(kind, value)` from the glue's `_deliver`; a second delivery (cancelled before the
+                            // first step) is ignored.
+                            guard !call.delivered else { return }
+                            call.delivered = true
                             call.task = nil  // drop the task here, where the GIL is held
                             continuation.resume(with: Result {
-                                let pair = try outcome.borrow(gil).call(gil, future)
-                                let kind = try PyRef(borrowing: cpy_tuple_get_item(pair.pointer, 0), gil).toValue(gil)
-                                let value = PyRef(borrowing: cpy_tuple_get_item(pair.pointer, 1), gil)
-                                switch kind.stringValue {
-                                case "ok": return try convert(gil, value)
-                                case "error": throw PythonError(exception: value, gil)
+                                let kind = PyLong_AsLong(cpy_tuple_get_item(outcome.pointer, 0))
+                                let value = PyRef(borrowing: cpy_tuple_get_item(outcome.pointer, 1), gil)
+                                switch kind {
+                                case 0: return try convert(gil, value)
+                                case 1: throw PythonError(exception: value, gil)
                                 default: throw CancellationError()
                                 }
                             })
@@ -110,6 +112,7 @@ private final class LoopCall: @unchecked Sendable {
     var task: PythonHandle?
     var started = false
     var cancelled = false
+    var delivered = false
 }
 
 /// Work for the loop thread, and the pipe that wakes it.
