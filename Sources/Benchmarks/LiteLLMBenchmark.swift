@@ -29,20 +29,31 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         // litellm's own per-call cost drifts by ±10% over seconds as the process ages (its logging threads, the
         // collector), more than the difference being measured. So the two sides run in short paired blocks, in
         // alternating order, and each pair gives a ratio; the figures are medians over the pairs.
-        var swiftCalls: [Double] = [], pythonCalls: [Double] = [], callRatios: [Double] = []
+        var swiftCalls: [Double] = [], pinnedCalls: [Double] = [], pythonCalls: [Double] = []
+        var callRatios: [Double] = [], pinnedRatios: [Double] = []
+        let swiftBlock = {
+            try await Bench.time {
+                for _ in 0..<block { _ = try await client.complete(request, settings: settings) }
+            } / Double(block)
+        }
+        let pinnedBlock = {
+            try await withTaskExecutorPreference(client.executor) { try await swiftBlock() }
+        }
         for pair in 0..<pairs {
-            let measureSwift = {
-                try await Bench.time {
-                    for _ in 0..<block { _ = try await client.complete(request, settings: settings) }
-                } / Double(block)
+            // Rotate the order of the three so none always follows another.
+            var swift = 0.0, pinned = 0.0, python = 0.0
+            for slot in 0..<3 {
+                switch (slot + pair) % 3 {
+                case 0: swift = try await swiftBlock()
+                case 1: pinned = try await pinnedBlock()
+                default: python = try await reference.acompletion(calls: block) / Double(block)
+                }
             }
-            var swift = 0.0
-            if pair % 2 == 1 { swift = try await measureSwift() }
-            let python = try await reference.acompletion(calls: block) / Double(block)
-            if pair % 2 == 0 { swift = try await measureSwift() }
             swiftCalls.append(swift)
+            pinnedCalls.append(pinned)
             pythonCalls.append(python)
             callRatios.append(swift / python)
+            pinnedRatios.append(pinned / python)
         }
         let otherCalls = 200
         var syncPython: [Double] = [], threadPython: [Double] = []
@@ -78,9 +89,14 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         print("litellm \(client.startup.litellmVersion), mock_response (litellm's real code path, no socket)")
         print("per call: \(pairs) pairs of blocks of \(block) calls, alternating order; medians over the pairs")
         print(Bench.row("Python: await litellm.acompletion in a loop (reference)", python))
-        print(Bench.row("Swift: client.complete (acompletion on the loop thread)", swift))
-        print(Bench.ratio("ratio Swift / Python (median of the paired ratios)", callRatio))
-        print(Bench.row("bridge overhead per call (ratio − 1) × Python", (callRatio - 1) * python))
+        let pinned = Bench.median(pinnedCalls) * 1e6
+        let pinnedRatio = Bench.median(pinnedRatios)
+        print(Bench.row("Swift: client.complete from a task on the loop's executor", pinned))
+        print(Bench.ratio("ratio Swift on the loop's executor / Python", pinnedRatio))
+        print(Bench.row("bridge overhead per call (ratio − 1) × Python", (pinnedRatio - 1) * python))
+        print(Bench.row("Swift: client.complete from the global executor", swift))
+        print(Bench.ratio("ratio Swift from the global executor / Python", callRatio))
+        print(Bench.row("bridge overhead + two thread hand-offs per call", (callRatio - 1) * python))
         print(Bench.row("Python: litellm.completion (sync) in a loop", Bench.median(syncPython) * 1e6))
         print(Bench.row("Python: another thread submits each call to the loop", Bench.median(threadPython) * 1e6))
         print("per chunk: \(streams) pairs of streams of \(chunkCount) chunks")
@@ -89,15 +105,6 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         print(Bench.ratio("ratio Swift / Python per chunk (median of the pairs)", Bench.median(chunkRatios)))
 
         // Where the bridge's time goes, each part timed alone.
-        let sample = try await client.complete(request, settings: settings)
-        let sampleBytes = try JSONEncoder().encode(sample)
-        let codecCalls = 20_000
-        let encodeSeconds = try Bench.time {
-            for _ in 0..<codecCalls { _ = try JSONEncoder().encode(request) }
-        } / Double(codecCalls)
-        let decodeSeconds = try Bench.time {
-            for _ in 0..<codecCalls { _ = try JSONDecoder().decode(ChatCompletion.self, from: sampleBytes) }
-        } / Double(codecCalls)
         let loop = try PythonEventLoop.shared()
         let nothing = try Interpreter.withGIL { gil in
             try Interpreter.run("async def nothing():\n    return 1\nresult = nothing", gil).handle(gil)
@@ -110,10 +117,8 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         } / Double(hops)
         let glueSeconds = try await reference.glue(calls: hops) / Double(hops)
         print("where the bridge's time goes, each part alone:")
-        print(Bench.row("  Swift: encode the request (JSONEncoder)", encodeSeconds * 1e6))
-        print(Bench.row("  Swift: decode the reply (JSONDecoder)", decodeSeconds * 1e6))
         print(Bench.row("  round trip to the loop thread (empty coroutine)", hopSeconds * 1e6))
-        print(Bench.row("  Python glue: json.loads + reply to JSON", glueSeconds * 1e6))
+        print(Bench.row("  Python glue: the reply as plain values", glueSeconds * 1e6))
 
         // 64 concurrent requests against a loopback upstream that answers after 250 ms.
         let server = try await FakeProviderServer.start(port: 0)
@@ -171,13 +176,11 @@ private struct PythonReference {
                         litellm.completion(model="openai/offline", messages=MESSAGES, mock_response="hello world")
                     return time.perf_counter() - began
                 async def glue(n):
-                    import json, _embedchat_litellm as glue
-                    payload = json.dumps({"model": "openai/offline", "messages": MESSAGES, "mock_response": "hello world"}).encode()
-                    response = await litellm.acompletion(**json.loads(payload))
+                    import _embedchat_litellm as glue
+                    response = await litellm.acompletion(model="openai/offline", messages=MESSAGES, mock_response="hello world")
                     began = time.perf_counter()
                     for _ in range(n):
-                        json.loads(payload)
-                        glue._response_json(response)
+                        glue._reply(response)
                     return time.perf_counter() - began
                 async def stream(text):
                     began = time.perf_counter()

@@ -27,6 +27,7 @@ public final class LiteLLMClient: Sendable {
     private let streamFunction: PythonHandle
     private let embedFunction: PythonHandle
     private let countTokensFunction: PythonHandle
+    private let toJSON: PythonHandle
 
     private static let shared = Mutex<LiteLLMClient?>(nil)
 
@@ -74,11 +75,12 @@ public final class LiteLLMClient: Sendable {
         PythonError.captureAttributes(["status_code", "llm_provider", "model"])
         let version: String, importSeconds: Double
         do {
-            (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
+            (completeFunction, streamFunction, embedFunction, countTokensFunction, toJSON, version, importSeconds) =
                 try Interpreter.withGIL { gil in
                     let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
                     return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),
                             try glue.attribute("embed", gil).handle(gil), try glue.attribute("count_tokens", gil).handle(gil),
+                            try glue.attribute("to_json", gil).handle(gil),
                             try glue.attribute("VERSION", gil).toValue(gil).stringValue ?? "unknown",
                             try glue.attribute("IMPORT_SECONDS", gil).toValue(gil).doubleValue ?? 0)
                 }
@@ -93,6 +95,11 @@ public final class LiteLLMClient: Sendable {
                                  totalSeconds: (ContinuousClock.now - began).seconds)
     }
 
+    /// The executor of the thread the calls run on. A task that makes calls one after another can run under
+    /// `withTaskExecutorPreference(client.executor) { ... }` to skip the two thread hand-offs each call otherwise
+    /// costs; see ``PythonEventLoop/executor`` for when that suits.
+    public var executor: any TaskExecutor { loop.executor }
+
     /// Asks for one whole chat completion.
     ///
     /// - Parameters:
@@ -103,9 +110,8 @@ public final class LiteLLMClient: Sendable {
     /// - Throws: ``LiteLLMError`` (typed from litellm's exception), or `CancellationError`.
     public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                          timeout: Duration? = nil) async throws -> ChatCompletion {
-        let payload = try Payload.encode(request, settings: settings, timeout: timeout)
-        let bytes = try await call(completeFunction, payload, secrets: settings.secrets)
-        return try Payload.decode(ChatCompletion.self, from: bytes)
+        let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
+        return try await call(completeFunction, arguments, settings: settings).decode(ChatCompletion.self)
     }
 
     /// Starts a streamed chat completion and returns its chunks once the provider has accepted the request, so
@@ -115,15 +121,14 @@ public final class LiteLLMClient: Sendable {
     /// thrown from the stream after the chunks that did arrive.
     public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                        timeout: Duration? = nil) async throws -> ChatCompletionStream {
-        let payload = try Payload.encode(request, settings: settings, timeout: timeout)
+        let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
         let secrets = settings.secrets
         do {
             let chunks = try await loop.run({ [streamFunction, loop] gil in
-                try streamFunction.borrow(gil).call(arguments: [.bytes(payload)], gil)
-            }, convert: { [loop] gil, stream in
-                try PythonAsyncSequence<[UInt8]>(stream, loop: loop, gil) { gil, chunk in
-                    guard case .bytes(let bytes) = try chunk.toValue(gil) else { return [] }
-                    return bytes
+                try streamFunction.borrow(gil).call(arguments: [arguments], gil)
+            }, convert: { [loop, toJSON] gil, stream in
+                try PythonAsyncSequence<Reply>(stream, loop: loop, gil) { gil, chunk in
+                    try Reply(chunk, toJSON: toJSON, gil)
                 }
             })
             return ChatCompletionStream(chunks: chunks, secrets: secrets)
@@ -135,19 +140,16 @@ public final class LiteLLMClient: Sendable {
     /// Embeds texts.
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
-        let payload = try Payload.encode(request, settings: settings, timeout: timeout)
-        let bytes = try await call(embedFunction, payload, secrets: settings.secrets)
-        return try Payload.decode(EmbeddingResponse.self, from: bytes)
+        let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
+        return try await call(embedFunction, arguments, settings: settings).decode(EmbeddingResponse.self)
     }
 
     /// Counts the prompt tokens of `messages` as `model` would (litellm's `token_counter`, on a worker thread).
     public func countTokens(model: String, messages: [ChatMessage]) async throws -> Int {
-        struct Arguments: Encodable { var model: String; var messages: [ChatMessage] }
-        let payload = try Payload.encode(Arguments(model: model, messages: messages), settings: ProviderSettings(),
-                                         timeout: nil)
+        let arguments: PythonValue = ["model": .string(model), "messages": messages.pythonValue]
         do {
             let count = try await PythonWorkerPool.shared.run { [countTokensFunction] gil in
-                try countTokensFunction.borrow(gil).call(arguments: [.bytes(payload)], gil).toValue(gil)
+                try countTokensFunction.borrow(gil).call(arguments: [arguments], gil).toValue(gil)
             }
             return count.intValue ?? 0
         } catch let error as PythonError {
@@ -155,16 +157,14 @@ public final class LiteLLMClient: Sendable {
         }
     }
 
-    private func call(_ function: PythonHandle, _ payload: [UInt8], secrets: [String]) async throws -> [UInt8] {
+    /// Secrets are worked out from `settings` only when there is an error to redact: a call that succeeds skips it.
+    private func call(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings) async throws -> Reply {
         do {
             return try await loop.run({ gil in
-                try function.borrow(gil).call(arguments: [.bytes(payload)], gil)
-            }, convert: { gil, result in
-                guard case .bytes(let bytes) = try result.toValue(gil) else { return [] }
-                return bytes
-            })
+                try function.borrow(gil).call(arguments: [arguments], gil)
+            }, convert: { [toJSON] gil, result in try Reply(result, toJSON: toJSON, gil) })
         } catch let error as PythonError {
-            throw LiteLLMError(error, secrets: secrets)
+            throw LiteLLMError(error, secrets: settings.secrets)
         }
     }
 }
@@ -172,7 +172,7 @@ public final class LiteLLMClient: Sendable {
 /// A streamed chat completion: its chunks in order, then the end or the error that cut it.
 public struct ChatCompletionStream: AsyncSequence, Sendable {
     public typealias Element = ChatCompletionChunk
-    let chunks: PythonAsyncSequence<[UInt8]>
+    let chunks: PythonAsyncSequence<Reply>
     let secrets: [String]
 
     public func makeAsyncIterator() -> Iterator { Iterator(base: chunks.makeAsyncIterator(), secrets: secrets) }
@@ -181,13 +181,13 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     public func close() { chunks.close() }
 
     public struct Iterator: AsyncIteratorProtocol {
-        var base: PythonAsyncSequence<[UInt8]>.Iterator
+        var base: PythonAsyncSequence<Reply>.Iterator
         let secrets: [String]
 
         public mutating func next() async throws -> ChatCompletionChunk? {
             do {
-                guard let bytes = try await base.next() else { return nil }
-                return try Payload.decode(ChatCompletionChunk.self, from: bytes)
+                guard let reply = try await base.next() else { return nil }
+                return try reply.decode(ChatCompletionChunk.self)
             } catch let error as PythonError {
                 throw LiteLLMError(error, secrets: secrets)
             }
@@ -195,36 +195,55 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     }
 }
 
-/// Request encoding and response decoding.
-enum Payload {
-    private struct Merged<Request: Encodable>: Encodable {
-        let request: Request
-        let keywords: [String: JSONValue]
+/// A reply as it crossed from Python: the plain values of its `model_dump` (completions and chunks, the hot path), or
+/// JSON (embeddings, whose long float lists JSON carries compactly, and any reply holding a value Swift has none for,
+/// such as a provider's odd extra field, which JSON carries as a string).
+enum Reply: Sendable {
+    case value(PythonValue)
+    case json([UInt8])
 
-        struct Key: CodingKey {
-            let stringValue: String
-            init(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            try request.encode(to: encoder)
-            var container = encoder.container(keyedBy: Key.self)
-            for (name, value) in keywords { try container.encode(value, forKey: Key(stringValue: name)) }
+    /// On the loop thread, with the GIL held.
+    init(_ object: borrowing PyRef, toJSON: PythonHandle, _ gil: borrowing GIL) throws {
+        do {
+            let value = try object.toValue(gil)
+            if case .bytes(let bytes) = value { self = .json(bytes) } else { self = .value(value) }
+        } catch is PythonConversionError {
+            guard case .bytes(let bytes) = try toJSON.borrow(gil).call(gil, object).toValue(gil) else {
+                throw LiteLLMError(kind: .invalidResponse, message: "litellm's reply could not be converted")
+            }
+            self = .json(bytes)
         }
     }
 
-    /// The request and the settings' keywords as one JSON object (the glue sets or drops `stream` itself).
-    static func encode<Request: Encodable>(_ request: Request, settings: ProviderSettings, timeout: Duration?) throws -> [UInt8] {
-        var keywords = settings.keywords
-        if let timeout { keywords["_deadline"] = .double(timeout.seconds) }
-        return Array(try JSONEncoder().encode(Merged(request: request, keywords: keywords)))
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        switch self {
+        case .value(let value):
+            guard let readable = T.self as? any ReplyDecodable.Type, let result = try readable.init(reply: value, path: "$") as? T else {
+                throw LiteLLMError(kind: .invalidResponse, message: "no field reader for \(T.self)")
+            }
+            return result
+        case .json(let bytes):
+            return try Payload.decode(type, from: bytes)
+        }
+    }
+}
+
+/// Request arguments and JSON reply decoding.
+enum Payload {
+    private static let decoder = JSONDecoder()  // holds no per-call state; making one per call costs more than a small reply
+
+    /// The keyword arguments of one call: the request's fields, then the provider settings (which win), then the
+    /// deadline the glue enforces.
+    static func arguments(_ request: some RequestEncodable, settings: ProviderSettings, timeout: Duration?) -> PythonValue {
+        guard case .object(var members) = request.pythonValue else { return request.pythonValue }
+        for (name, value) in settings.keywords { members[name] = value }
+        if let timeout { members["_deadline"] = .double(timeout.seconds) }
+        return .object(members)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
+            return try decoder.decode(type, from: Data(bytes))
         } catch {
             throw LiteLLMError(kind: .invalidResponse, message: "litellm's reply did not have the expected shape: \(error)")
         }

@@ -96,7 +96,7 @@ private struct ValueConverter {
                 throw PythonConversionError(reason: "the value contains a reference cycle", path: path())
             }
             defer { visiting.remove(object) }
-            if cpy_dict_check(object) != 0 { return try convertDict(object, path: path(), depth: depth, gil) }
+            if cpy_dict_check(object) != 0 { return try convertDict(object, path: path, depth: depth, gil) }
             // Elements are re-read on every step: a list may change size under a model_dump it contains.
             let isList = cpy_list_check(object) != 0
             var elements: [PythonValue] = []
@@ -104,8 +104,8 @@ private struct ValueConverter {
             while index < (isList ? cpy_list_size(object) : cpy_tuple_size(object)) {
                 let element = isList ? cpy_list_get_item(object, index) : cpy_tuple_get_item(object, index)
                 let owned = PyRef(borrowing: element, gil)  // keep it alive while converting
-                let prefix = path()
-                elements.append(try convert(owned.pointer, path: "\(prefix)[\(index)]", depth: depth + 1, gil))
+                // The path is only rendered for an error message.
+                elements.append(try convert(owned.pointer, path: "\(path())[\(index)]", depth: depth + 1, gil))
                 index += 1
             }
             return .array(elements)
@@ -121,7 +121,7 @@ private struct ValueConverter {
         throw PythonConversionError(reason: "a \(typeName) has no Swift value", path: path())
     }
 
-    private mutating func convertDict(_ dict: UnsafeMutablePointer<PyObject>, path: String, depth: Int,
+    private mutating func convertDict(_ dict: UnsafeMutablePointer<PyObject>, path: () -> String, depth: Int,
                                       _ gil: borrowing GIL) throws -> PythonValue {
         // Snapshot the items first: converting a member may run Python code that mutates the dict.
         let items = try PyRef(checked: PyDict_Items(dict), gil)
@@ -132,10 +132,10 @@ private struct ValueConverter {
             let key = cpy_tuple_get_item(pair, 0)
             guard cpy_unicode_check(key) != 0 else {
                 let typeName = PyRef(borrowing: key, gil).typeName(gil)
-                throw PythonConversionError(reason: "dict key of type \(typeName) is not a string", path: path)
+                throw PythonConversionError(reason: "dict key of type \(typeName) is not a string", path: path())
             }
-            guard case .string(let name) = try convert(key, path: path, depth: depth + 1, gil) else { continue }
-            members[name] = try convert(cpy_tuple_get_item(pair, 1), path: "\(path).\(name)", depth: depth + 1, gil)
+            guard case .string(let name) = try convert(key, path: path(), depth: depth + 1, gil) else { continue }
+            members[name] = try convert(cpy_tuple_get_item(pair, 1), path: "\(path()).\(name)", depth: depth + 1, gil)
         }
         return .object(members)
     }

@@ -23,12 +23,13 @@ final class HostCallback {
 }
 
 extension PyRef {
-    /// Calls the object with Python objects as positional arguments.
-    func call(_ gil: borrowing GIL, _ first: borrowing PyRef, _ second: borrowing PyRef) throws(PythonError) -> PyRef {
+    /// Calls the object with two Python objects as positional arguments.
+    public func call(_ gil: borrowing GIL, _ first: borrowing PyRef, _ second: borrowing PyRef) throws(PythonError) -> PyRef {
         try PyRef(checked: cps_call2(pointer, first.pointer, second.pointer), gil)
     }
 
-    func call(_ gil: borrowing GIL, _ first: borrowing PyRef) throws(PythonError) -> PyRef {
+    /// Calls the object with one Python object as its argument.
+    public func call(_ gil: borrowing GIL, _ first: borrowing PyRef) throws(PythonError) -> PyRef {
         try PyRef(checked: PyObject_CallOneArg(pointer, first.pointer), gil)
     }
 }

@@ -227,4 +227,65 @@ struct ConcurrencyTests {
         // thread per cancelled call (20 here).
         #expect(threadCount() <= baseline + 3, "threads: \(baseline) before, \(threadCount()) after 20 cancelled calls")
     }
+
+    @Test func aTaskOnTheLoopsExecutorRunsOnTheLoopThreadBetweenItsCalls() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let loopThread = try await loop.run({ gil in
+            try Interpreter.run("import threading\nasync def ident():\n    return threading.get_ident()\nresult = ident()", gil)
+        }, convert: { gil, value in try value.toValue(gil).intValue ?? 0 })
+        let (threads, sums) = try await withTaskExecutorPreference(loop.executor) { () async throws -> ([UInt], [Int]) in
+            var threads = [UInt(pthread_self())]
+            var sums: [Int] = []
+            for index in 0..<50 {
+                sums.append(try await loop.run({ gil in
+                    try Interpreter.run("async def add():\n    return \(index) + 1\nresult = add()", gil)
+                }, convert: { gil, value in try value.toValue(gil).intValue ?? -1 }))
+                threads.append(UInt(pthread_self()))
+            }
+            return (threads, sums)
+        }
+        #expect(sums == Array(1...50))
+        #expect(Set(threads) == [UInt(bitPattern: loopThread)], "the task left the loop thread")
+    }
+
+    @Test func swiftCodeOnTheLoopsExecutorRunsWithTheGILReleased() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let otherThreadGotTheGIL = try await withTaskExecutorPreference(loop.executor) { () async throws -> Bool in
+            _ = try await loop.run({ gil in try Interpreter.run("async def nothing():\n    pass\nresult = nothing()", gil) },
+                                   convert: { _, _ in () })
+            // Here, on the loop thread, wait for another thread that needs the GIL: it gets it only if this job
+            // does not hold it.
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                _ = try? Interpreter.withGIL { gil in try Interpreter.run("result = 1", gil).toValue(gil) }
+                done.signal()
+            }
+            thread.start()
+            return done.wait(timeout: .now() + 5) == .success
+        }
+        #expect(otherThreadGotTheGIL)
+    }
+
+    @Test func errorsAndCancellationReachATaskOnTheLoopsExecutor() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        await #expect(throws: PythonError.self) {
+            try await withTaskExecutorPreference(loop.executor) {
+                try await loop.run({ gil in
+                    try Interpreter.run("async def fail():\n    raise ValueError('no')\nresult = fail()", gil)
+                }, convert: { _, _ in () })
+            }
+        }
+        let task = Task(executorPreference: loop.executor) {
+            try await loop.run({ gil in try Interpreter.run("import asyncio\nresult = asyncio.sleep(30)", gil) },
+                               convert: { _, _ in () })
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        let began = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(ContinuousClock.now - began < .seconds(5))
+    }
 }
