@@ -40,12 +40,16 @@ install_into() { # DEST REQUIREMENTS...
     local want; want=$(cat "$@" | sha256sum | cut -d' ' -f1)
     if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
     echo "setup: installing Python packages into ${dest#$ROOT/}" >&2
-    rm -rf "$dest"; mkdir -p "$dest"
+    # Into a fresh folder first, moved into place only when complete: an interrupted install never leaves a
+    # half tree where a finished one is expected.
+    local partial="$dest.partial"
+    rm -rf "$partial"; mkdir -p "$partial"
     local args=()
     for r in "$@"; do args+=(-r "$r"); done
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$PY" -m pip install --quiet --no-deps --require-hashes --only-binary=:all: \
-        --no-compile --target "$dest" "${args[@]}"
-    echo "$want" > "$stamp"
+        --no-compile --target "$partial" "${args[@]}"
+    echo "$want" > "$partial/.requirements.sha256"
+    rm -rf "$dest"; mv "$partial" "$dest"
 }
 install_into "$ROOT/.python" python/requirements.txt
 if ((WANT_TEST)) && [[ -f python/requirements-test.txt ]]; then

@@ -99,12 +99,15 @@ async def _within(awaitable, seconds, kwargs):
 async def complete(kwargs):
     deadline = kwargs.pop("_deadline", None)
     kwargs.pop("stream", None)
-    response = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
+    if deadline is None:
+        response = await litellm.acompletion(**kwargs)
+    else:
+        response = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
     return _reply(response)
 
 
 class Stream:
-    """litellm's stream wrapper as an async iterator of chunk JSON, with a deadline and a close that ends the
+    """litellm's stream wrapper as an async iterator of chunks as plain values, with a deadline and a close that ends the
     upstream response."""
 
     def __init__(self, wrapper, deadline, kwargs):

@@ -71,7 +71,7 @@ public final class PythonEventLoop: Sendable {
                             guard !call.delivered else { return }
                             call.delivered = true
                             call.task = nil  // drop the task here, where the GIL is held
-                            continuation.resume(with: Result {
+                            let result = Result<T, any Error> {
                                 let kind = PyLong_AsLong(cpy_tuple_get_item(outcome.pointer, 0))
                                 let value = PyRef(borrowing: cpy_tuple_get_item(outcome.pointer, 1), gil)
                                 switch kind {
@@ -79,7 +79,8 @@ public final class PythonEventLoop: Sendable {
                                 case 1: throw PythonError(exception: value, gil)
                                 default: throw CancellationError()
                                 }
-                            })
+                            }
+                            self.inbox.handOver(gil) { continuation.resume(with: result) }
                         }
                         call.task = try startTask.borrow(gil).call(gil, awaitable, done).handle(gil)
                     } catch {
@@ -171,11 +172,28 @@ private final class LoopInbox: TaskExecutor, Sendable {
         _ = write(wakeDescriptor, &byte, 1)
     }
 
-    /// On the loop thread with the GIL held. Work posted while it runs (a job starting its next call) is taken in
-    /// the same drain, up to a bound, so a caller on ``PythonEventLoop/executor`` costs the loop no extra turn.
+    /// On the loop thread with the GIL held, when the pipe is readable. Work posted while it runs (a job starting its
+    /// next call) is taken in the same drain, up to a bound, so a caller on ``PythonEventLoop/executor`` costs the
+    /// loop no extra turn.
     func drain(_ gil: borrowing GIL) {
         var bytes = [UInt8](repeating: 0, count: 64)
         while read(descriptor, &bytes, bytes.count) > 0 {}
+        drainPasses(gil)
+    }
+
+    /// On the loop thread with the GIL held, inside a coroutine that just finished: runs `resume` (which resumes
+    /// the caller) and then at once what that posted. A caller on ``PythonEventLoop/executor`` thus continues here,
+    /// ahead of the callbacks the call left queued on the loop, as a coroutine awaiting the call would.
+    func handOver(_ gil: borrowing GIL, _ resume: () -> Void) {
+        let nested = state.withLock { state in
+            defer { state.draining = true }
+            return state.draining
+        }
+        resume()
+        if !nested { drainPasses(gil) }
+    }
+
+    private func drainPasses(_ gil: borrowing GIL) {
         for pass in 1...Self.passesPerDrain {
             let work = state.withLock { state in
                 defer { state.pending.removeAll(keepingCapacity: true) }

@@ -79,7 +79,7 @@ final class BootstrapChild: @unchecked Sendable {
 /// | `long` | `openai/long-8` |
 /// | `reset` | `openai/long-20+reset-after-3` (stream cut after 3 events) |
 /// | `slow` | `openai/delay-5000` |
-/// | `slow-stream` | `openai/slow-stream-40-100` |
+/// | `slow-stream` | `openai/slow-stream-100-100` |
 final class BootstrapHarness: @unchecked Sendable {
     static let providerKey = "sk-provider-key-for-tests-0123456789"
     let runtimeAPI: RuntimeAPIFake
@@ -89,7 +89,7 @@ final class BootstrapHarness: @unchecked Sendable {
     static func modelsJSON(_ provider: FakeProviderServer, extra: [String: [String: String]] = [:]) -> String {
         var table: [String: [String: Any]] = [:]
         for (name, model) in ["echo": "openai/echo", "long": "openai/long-8", "reset": "openai/long-20+reset-after-3",
-                              "slow": "openai/delay-5000", "slow-stream": "openai/slow-stream-40-100"] {
+                              "slow": "openai/delay-5000", "slow-stream": "openai/slow-stream-100-100"] {
             table[name] = ["model": model, "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY", "num_retries": 0]
         }
         for (name, entry) in extra { table[name] = entry }
@@ -216,9 +216,25 @@ func freeLoopbackPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// Runs a command and returns its exit status and output.
+/// Runs a command on a thread of its own (never blocking the cooperative pool the other tests run on) and returns
+/// its exit status and output; a command still running after `timeout` is killed, so a helper that waits on a
+/// server that never came up fails the test instead of hanging the run.
 @discardableResult
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result {
+                try runCommandBlocking(executable, arguments, environment: environment, timeout: timeout)
+            })
+        }
+        thread.name = "test-command"
+        thread.start()
+    }
+}
+
+private func runCommandBlocking(_ executable: String, _ arguments: [String], environment: [String: String],
+                                timeout: Duration) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -227,8 +243,12 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
+    let pid = process.processIdentifier
+    let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000)), execute: watchdog)
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    watchdog.cancel()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 

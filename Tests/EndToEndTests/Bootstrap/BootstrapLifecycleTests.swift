@@ -71,18 +71,25 @@ struct BootstrapLifecycleTests {
         let secretKey = "sk-from-secrets-manager-\(UInt32.random(in: 0...UInt32.max))"
         let script = """
             import sys, time, boto3
-            c = boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1")
-            for attempt in range(100):
+            from botocore.config import Config
+            # Short timeouts and no retries per attempt: moto may accept connections before it answers.
+            quick = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 1})
+            c = boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1", config=quick)
+            ends = time.monotonic() + 30
+            while True:
                 try:
                     c.list_secrets(); break
-                except Exception:
+                except Exception as error:
+                    if time.monotonic() > ends:
+                        sys.exit(f"moto did not answer within 30 s: {error}")
                     time.sleep(0.1)
             if sys.argv[2] == "create":
                 c.create_secret(Name="embedchat/provider", SecretString='{"api_key": "%s"}' % sys.argv[3])
             else:
                 c.delete_secret(SecretId="embedchat/provider", ForceDeleteWithoutRecovery=True)
             """
-        let created = try runCommand(testPython, testPythonPrefix + ["-c", script, endpoint, "create", secretKey], environment: aws)
+        let created = try await runCommand(testPython, testPythonPrefix + ["-c", script, endpoint, "create", secretKey], environment: aws,
+                                     timeout: .seconds(60))
         #expect(created.status == 0, "\(created.output)")
 
         let harness = try await BootstrapHarness.start(environment: aws.filter { $0.key != "PYTHONPATH" }) { provider in
@@ -94,7 +101,8 @@ struct BootstrapLifecycleTests {
         let authorization = harness.provider.recordedRequests.last?.headers.first { $0.name.lowercased() == "authorization" }?.value
         #expect(authorization == "Bearer \(secretKey)")
         // Cached for the process: still served after the secret is gone.
-        _ = try runCommand(testPython, testPythonPrefix + ["-c", script, endpoint, "delete", ""], environment: aws)
+        _ = try await runCommand(testPython, testPythonPrefix + ["-c", script, endpoint, "delete", ""], environment: aws,
+                           timeout: .seconds(60))
         let second = try await harness.invoke(chatBody("vault", "again"))
         #expect(!second.isError)
         #expect(!harness.child.log.contains(secretKey))

@@ -36,43 +36,43 @@ struct BootstrapLocalModeTests {
             local.child.stop()
             Task { try? await local.provider.shutdown() }
         }
-        try modelsAndACompletionAnswerOverHTTP(local)
-        try streamingUsesChunkedSSE(local)
-        try theOpenAIPythonClientWorksAgainstIt(local)
+        try await modelsAndACompletionAnswerOverHTTP(local)
+        try await streamingUsesChunkedSSE(local)
+        try await theOpenAIPythonClientWorksAgainstIt(local)
         local.child.stop()
         #expect(await local.child.waitForExit(timeout: .seconds(10)) != nil)
     }
 
-    func curl(_ arguments: [String]) throws -> String {
-        let result = try runCommand("/usr/bin/curl", ["-sS", "--max-time", "30"] + arguments)
+    func curl(_ arguments: [String]) async throws -> String {
+        let result = try await runCommand("/usr/bin/curl", ["-sS", "--max-time", "30"] + arguments)
         #expect(result.status == 0, "\(result.output)")
         return result.output
     }
 
-    func modelsAndACompletionAnswerOverHTTP(_ local: LocalBootstrap) throws {
-        let models = try curl(["\(local.base)/models"])
+    func modelsAndACompletionAnswerOverHTTP(_ local: LocalBootstrap) async throws {
+        let models = try await curl(["\(local.base)/models"])
         #expect(models.contains(#""id":"echo""#))
-        let completion = try curl(["-H", "content-type: application/json", "-d", chatBody("echo", "local hello"), "\(local.base)/chat/completions"])
+        let completion = try await curl(["-H", "content-type: application/json", "-d", chatBody("echo", "local hello"), "\(local.base)/chat/completions"])
         #expect(jsonObject(Array(completion.utf8))?["object"] as? String == "chat.completion")
         #expect(completion.contains("echo: local hello"))
-        let refused = try curl(["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("echo", extra: #","api_base":"http://x""#),
+        let refused = try await curl(["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("echo", extra: #","api_base":"http://x""#),
                                 "\(local.base)/chat/completions"])
         #expect(refused == "400")
-        let unknown = try curl(["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("nope"), "\(local.base)/chat/completions"])
+        let unknown = try await curl(["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("nope"), "\(local.base)/chat/completions"])
         #expect(unknown == "404")
     }
 
-    func streamingUsesChunkedSSE(_ local: LocalBootstrap) throws {
-        let raw = try curl(["-N", "--raw", "-i", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
+    func streamingUsesChunkedSSE(_ local: LocalBootstrap) async throws {
+        let raw = try await curl(["-N", "--raw", "-i", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
         #expect(raw.lowercased().contains("transfer-encoding: chunked"))
         #expect(raw.lowercased().contains("content-type: text/event-stream"))
-        let body = try curl(["-N", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
+        let body = try await curl(["-N", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
         let events = sseEvents(body)
         #expect(events.last == "[DONE]")
         #expect(sseText(events) == "tok0 tok1 tok2 tok3 tok4 tok5 tok6 tok7")
     }
 
-    func theOpenAIPythonClientWorksAgainstIt(_ local: LocalBootstrap) throws {
+    func theOpenAIPythonClientWorksAgainstIt(_ local: LocalBootstrap) async throws {
         let script = """
             import sys, openai
             client = openai.OpenAI(base_url=sys.argv[1], api_key="unused")
@@ -90,7 +90,7 @@ struct BootstrapLocalModeTests {
             except openai.NotFoundError as error:
                 print("not found:", error.status_code)
             """
-        let result = try runCommand(testPython, testPythonPrefix + ["-c", script, local.base], environment: ["PYTHONPATH": bootstrapPythonPath])
+        let result = try await runCommand(testPython, testPythonPrefix + ["-c", script, local.base], environment: ["PYTHONPATH": bootstrapPythonPath])
         #expect(result.status == 0, "\(result.output)")
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.contains("echo: sdk hi"))

@@ -79,7 +79,10 @@ struct BootstrapStreamingTests {
 
     @Test func theDeadlineMidStreamEndsWithATimeoutEventAndTrailers() async throws {
         let harness = try await SharedBootstraps.streaming.value
-        let result = try await harness.invoke(functionURLEvent(body: chatBody("slow-stream", stream: true), headers: auth), timeout: .seconds(2))
+        // A 10 s stream against a 6 s deadline. The deadline counts from when the invocation is queued, and the
+        // suite's tests share one bootstrap, so the margin covers waiting behind their invocations on a busy machine
+        // (a deadline that passes before the first chunk is a plain 504, not a cut stream).
+        let result = try await harness.invoke(functionURLEvent(body: chatBody("slow-stream", stream: true), headers: auth), timeout: .seconds(6))
         #expect(result.errorType == "Chat.Timeout")
         let (_, body) = try #require(streamedHTTP(result))
         let last = try #require(sseEvents(body).last)
