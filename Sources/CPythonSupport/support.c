@@ -108,6 +108,11 @@ PyObject *cps_call2(PyObject *callable, PyObject *first, PyObject *second) {
     return PyObject_Vectorcall(callable, arguments, 2, NULL);
 }
 
+PyObject *cps_call3(PyObject *callable, PyObject *first, PyObject *second, PyObject *third) {
+    PyObject *arguments[] = {first, second, third};
+    return PyObject_Vectorcall(callable, arguments, 3, NULL);
+}
+
 int cps_wakeup_pipe(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
 
 static _Thread_local int describing_depth = 0;

@@ -28,6 +28,13 @@ extension PyRef {
         try PyRef(checked: cps_call2(pointer, first.pointer, second.pointer), gil)
     }
 
+    /// Calls the object with three Python objects as positional arguments.
+    func call(_ gil: borrowing GIL, _ first: borrowing PyRef, _ second: borrowing PyRef, _ third: borrowing PyRef)
+        throws(PythonError) -> PyRef
+    {
+        try PyRef(checked: cps_call3(pointer, first.pointer, second.pointer, third.pointer), gil)
+    }
+
     /// Calls the object with one Python object as its argument.
     public func call(_ gil: borrowing GIL, _ first: borrowing PyRef) throws(PythonError) -> PyRef {
         try PyRef(checked: PyObject_CallOneArg(pointer, first.pointer), gil)

@@ -23,7 +23,7 @@ class HostCancelled(BaseException):
     """Raised asynchronously in a worker thread whose Swift task was cancelled."""
 
 
-OK, ERROR, CANCELLED = 0, 1, 2
+OK, ERROR, CANCELLED, END = 0, 1, 2, 3
 
 
 async def _deliver(awaitable, done):
@@ -72,6 +72,10 @@ class EventLoop:
         task.add_done_callback(functools.partial(_deliver_if_never_started, done))
         return task
 
+    def pump(self, iterator, push, window):
+        """On the loop thread: starts a `Pump` over `iterator`."""
+        return Pump(self.loop, iterator, push, window)
+
     def spawn(self, awaitable):
         """On the loop thread: runs `awaitable` to its end and drops its outcome (closing a stream)."""
 
@@ -84,14 +88,63 @@ class EventLoop:
         self.loop.create_task(quietly())
 
 
-END = object()
+class Pump:
+    """Pulls an async iterator on the loop ahead of the host, at most `window` items beyond what the host has taken
+    (`grant` hands room back), and pushes each outcome to `push((kind, value))`: (OK, item) for each item, then
+    (END, None) or (ERROR, exc). One task for the whole iteration rather than one per item, and the next item is
+    on its way while the host handles this one."""
+
+    def __init__(self, loop, iterator, push, window):
+        self.loop = loop
+        self.iterator = iterator
+        self.push = push
+        self.room = window
+        self.waiter = None
+        self.task = loop.create_task(self._run())
+
+    async def _run(self):
+        pull = self.iterator.__anext__
+        push = self.push
+        try:
+            while True:
+                while self.room <= 0:
+                    self.waiter = self.loop.create_future()
+                    try:
+                        await self.waiter
+                    finally:
+                        self.waiter = None
+                item = await pull()
+                self.room -= 1
+                push((OK, item))
+        except StopAsyncIteration:
+            push((END, None))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they must not stop the loop
+            push((ERROR, exc))
+
+    def grant(self, count):
+        """The host took `count` more items."""
+        self.room += count
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def close(self):
+        """Stops pulling, then closes the iterator. A pull in progress is cancelled: that is how a running async
+        generator is stopped (Python refuses to `aclose` one while its `__anext__` is in progress)."""
+        if self.task.done():
+            self.loop.create_task(_close_quietly(self.iterator))
+        else:
+            self.task.cancel()
+            self.task.add_done_callback(lambda _: self.loop.create_task(_close_quietly(self.iterator)))
 
 
-async def anext_or_end(iterator):
+async def _close_quietly(iterator):
     try:
-        return await iterator.__anext__()
-    except StopAsyncIteration:
-        return END
+        await aclose_quietly(iterator)
+    except BaseException:
+        pass
 
 
 async def aclose_quietly(iterator):

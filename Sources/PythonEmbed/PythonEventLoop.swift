@@ -15,7 +15,7 @@ public final class PythonEventLoop: Sendable {
     private let loop: PythonHandle
     private let startTask: PythonHandle
     private let spawnTask: PythonHandle
-    private let end: PythonHandle
+    private let startPump: PythonHandle
 
     private static let sharedLoop = Mutex<PythonEventLoop?>(nil)
 
@@ -36,14 +36,14 @@ public final class PythonEventLoop: Sendable {
     private init() throws {
         let inbox = try LoopInbox()
         self.inbox = inbox
-        (loop, startTask, spawnTask, end) = try Interpreter.withGIL { gil throws(PythonError) in
+        (loop, startTask, spawnTask, startPump) = try Interpreter.withGIL { gil throws(PythonError) in
             let host = Interpreter.host(gil)
             let drain = try HostCallback.make(gil) { gil, _ in inbox.drain(gil) }
             let loop = try host.attribute("EventLoop", gil).call(gil, try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain)
             _ = try host.attribute("start_thread", gil).call(
                 objects: [loop.attribute("run", gil).handle(gil)], keywords: ["name": "python-asyncio"], gil)
             return (loop.handle(gil), try loop.attribute("start", gil).handle(gil), try loop.attribute("spawn", gil).handle(gil),
-                    try host.attribute("END", gil).handle(gil))
+                    try loop.attribute("pump", gil).handle(gil))
         }
     }
 
@@ -72,12 +72,10 @@ public final class PythonEventLoop: Sendable {
                             call.delivered = true
                             call.task = nil  // drop the task here, where the GIL is held
                             let result = Result<T, any Error> {
-                                let kind = PyLong_AsLong(cpy_tuple_get_item(outcome.pointer, 0))
-                                let value = PyRef(borrowing: cpy_tuple_get_item(outcome.pointer, 1), gil)
-                                switch kind {
-                                case 0: return try convert(gil, value)
-                                case 1: throw PythonError(exception: value, gil)
-                                default: throw CancellationError()
+                                switch try GlueOutcome(outcome, gil) {
+                                case .value(let value): return try convert(gil, value.borrow(gil))
+                                case .exception(let exception): throw PythonError(exception: exception.borrow(gil), gil)
+                                case .cancelled, .end: throw CancellationError()
                                 }
                             }
                             self.inbox.handOver(gil) { continuation.resume(with: result) }
@@ -103,7 +101,16 @@ public final class PythonEventLoop: Sendable {
         if (try? spawnTask.borrow(gil).call(gil, awaitable)) == nil { PyErr_Clear() }
     }
 
-    func isEnd(_ value: borrowing PyRef, _ gil: borrowing GIL) -> Bool { value.pointer == end.pointer }
+    /// On the loop thread: starts the glue's `Pump` over `iterator`, pushing to `push`.
+    func pump(_ gil: borrowing GIL, _ iterator: borrowing PyRef, _ push: borrowing PyRef, window: Int)
+        throws(PythonError) -> PyRef
+    {
+        try startPump.borrow(gil).call(gil, iterator, push, try PythonValue.int(window).toPython(gil))
+    }
+
+    /// On the loop thread, in a coroutine or callback that just produced a result: runs `resume` and then at once
+    /// what a caller on ``executor`` posted in response (see `LoopInbox.handOver`).
+    func handOver(_ gil: borrowing GIL, _ resume: () -> Void) { inbox.handOver(gil, resume) }
 
     /// An executor that runs Swift jobs on the loop thread, between asyncio's callbacks, with the GIL released.
     ///
@@ -113,6 +120,30 @@ public final class PythonEventLoop: Sendable {
     /// per-call cost). While Swift code runs there the asyncio loop waits, so it suits short steps between calls;
     /// a task that computes for long, or blocks, belongs on the global executor.
     public var executor: any TaskExecutor { inbox }
+}
+
+/// What the glue hands the host: a `(kind, value)` tuple from `_deliver` or a `Pump`.
+enum GlueOutcome {
+    case value(PythonHandle)
+    case exception(PythonHandle)
+    case cancelled
+    case end
+
+    init(_ outcome: borrowing PyRef, _ gil: borrowing GIL) throws(PythonError) {
+        let pointer = outcome.pointer
+        guard cpy_tuple_check(pointer) != 0, cpy_tuple_size(pointer) == 2,
+              cpy_long_check(cpy_tuple_get_item(pointer, 0)) != 0 else {
+            throw PythonError(typeName: "SystemError", message: "the glue handed over a malformed outcome")
+        }
+        let value = PyRef(borrowing: cpy_tuple_get_item(pointer, 1), gil)
+        switch PyLong_AsLong(cpy_tuple_get_item(pointer, 0)) {
+        case 0: self = .value(value.handle(gil))
+        case 1: self = .exception(value.handle(gil))
+        case 2: self = .cancelled
+        case 3: self = .end
+        default: throw PythonError(typeName: "SystemError", message: "the glue handed over an unknown outcome")
+        }
+    }
 }
 
 /// One call's state. Touched only on the loop thread once posted (the inbox hands it over), hence unchecked.

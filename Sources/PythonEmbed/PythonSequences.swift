@@ -3,24 +3,27 @@ import Synchronization
 
 /// A Python async iterator (an async generator, litellm's stream wrapper) as a Swift `AsyncSequence`.
 ///
-/// Each `next()` awaits one `__anext__()` on the ``PythonEventLoop``: nothing is pulled ahead of the consumer
-/// (back-pressure by construction). Elements are converted on the loop thread while the GIL is held. Cancelling the
-/// consuming task cancels the pending `__anext__` and closes the iterator; so does dropping the sequence before the
-/// end. An exception raised midway is thrown from `next()` after the elements that came before it.
+/// One pump task on the ``PythonEventLoop`` pulls the iterator from the first `next()` on, at most `readAhead`
+/// items ahead of the consumer (back-pressure), and hands each item over as it arrives: no task, coroutine or
+/// thread hand-off per item, and the next item is on its way while the consumer handles this one. Elements are
+/// converted on the loop thread while the GIL is held. Cancelling the consuming task, closing the sequence or
+/// dropping it before the end cancels the pull in progress and closes the iterator; a pending `next()` then
+/// returns `nil` (or throws `CancellationError` in the cancelled task). An exception raised midway is thrown from
+/// `next()` after the elements that came before it.
 public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     private let source: Source
 
     /// - Parameters:
     ///   - iterator: the async iterator (or async iterable: its `__aiter__()` is taken).
     ///   - loop: the loop to pull on.
+    ///   - readAhead: how many items the pump may pull beyond what the consumer has taken.
     ///   - convert: turns each item into an element, on the loop thread with the GIL held.
-    public init(_ iterator: borrowing PyRef, loop: PythonEventLoop, _ gil: borrowing GIL,
+    public init(_ iterator: borrowing PyRef, loop: PythonEventLoop, readAhead: Int = 8, _ gil: borrowing GIL,
                 convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) throws(PythonError) {
         let aiter = try iterator.callMethod("__aiter__", gil)
         let host = Interpreter.host(gil)
-        source = Source(iterator: aiter.handle(gil), loop: loop,
-                        anext: try host.attribute("anext_or_end", gil).handle(gil),
-                        aclose: try host.attribute("aclose_quietly", gil).handle(gil), convert: convert)
+        source = Source(iterator: aiter.handle(gil), loop: loop, readAhead: Swift.max(readAhead, 1),
+                        closeQuietly: try host.attribute("_close_quietly", gil).handle(gil), convert: convert)
     }
 
     public func makeAsyncIterator() -> Iterator { Iterator(source: source) }
@@ -34,58 +37,182 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     }
 
     final class Source: Sendable {
-        let iterator: PythonHandle
-        let loop: PythonEventLoop
-        let anext: PythonHandle
-        let aclose: PythonHandle
-        let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
-        private let finished = Atomic<Bool>(false)
-        private let gate = CloseGate()
+        private let iterator: PythonHandle
+        private let loop: PythonEventLoop
+        private let closeQuietly: PythonHandle
+        private let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
+        private let channel: Channel<Element>
+        /// The pump; touched only on the loop thread (created and closed by work posted there, in order).
+        private let pump = LoopConfined<PythonHandle>()
 
-        init(iterator: PythonHandle, loop: PythonEventLoop, anext: PythonHandle, aclose: PythonHandle,
-             convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
+        init(iterator: PythonHandle, loop: PythonEventLoop, readAhead: Int, closeQuietly: PythonHandle, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
             self.iterator = iterator
             self.loop = loop
-            self.anext = anext
-            self.aclose = aclose
+            self.closeQuietly = closeQuietly
             self.convert = convert
+            channel = Channel(readAhead: readAhead)
         }
 
         func next() async throws -> Element? {
-            if finished.load(ordering: .acquiring) { return nil }
-            gate.beginPull()
-            defer { if gate.endPull() { performClose() } }
-            do {
-                let element: Element? = try await loop.run({ [anext, iterator] gil in
-                    try anext.borrow(gil).call(gil, iterator.borrow(gil))
-                }, convert: { [loop, convert] gil, item in
-                    loop.isEnd(item, gil) ? nil : try convert(gil, item)
-                })
-                if element == nil { finished.store(true, ordering: .releasing) }
-                return element
-            } catch {
+            try await withTaskCancellationHandler {
+                let (entry, grant) = await withCheckedContinuation { (continuation: Channel<Element>.Waiter) in
+                    if channel.take(continuation) { startPump() }
+                }
+                if grant > 0 { post { pump, gil in _ = try? pump.callMethod("grant", arguments: [.int(grant)], gil) } }
+                switch entry {
+                case .element(let element):
+                    return element
+                case .failure(let error):
+                    close()
+                    throw error
+                case .end, nil:
+                    if Task.isCancelled { throw CancellationError() }
+                    return nil
+                }
+            } onCancel: {
                 close()
-                throw error
             }
         }
 
         func close() {
-            guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            if gate.requestClose() { performClose() }
+            guard let started = channel.close() else { return }
+            if started {
+                post { pump, gil in if (try? pump.callMethod("close", gil)) == nil { PyErr_Clear() } }
+            } else {
+                loop.post { [closeQuietly, iterator, loop] gil in
+                    if let closing = try? closeQuietly.borrow(gil).call(gil, iterator.borrow(gil)) {
+                        loop.spawn(gil, closing)
+                    } else {
+                        PyErr_Clear()
+                    }
+                }
+            }
         }
 
-        private func performClose() {
-            loop.post { [aclose, iterator, loop] gil in
-                if let closing = try? aclose.borrow(gil).call(gil, iterator.borrow(gil)) {
-                    loop.spawn(gil, closing)
-                } else {
+        private func startPump() {
+            loop.post { [iterator, loop, convert, channel, pump] gil in
+                do {
+                    let push = try HostCallback.make(gil) { gil, outcome in
+                        let entry: Entry<Element>
+                        do {
+                            switch try GlueOutcome(outcome, gil) {
+                            case .value(let item): entry = .element(try convert(gil, item.borrow(gil)))
+                            case .exception(let exception): entry = .failure(PythonError(exception: exception.borrow(gil), gil))
+                            case .cancelled, .end: entry = .end
+                            }
+                        } catch {
+                            entry = .failure(error)
+                        }
+                        if let (waiter, grant) = channel.put(entry) {
+                            loop.handOver(gil) { waiter.resume(returning: (entry, grant)) }
+                        }
+                    }
+                    pump.value = try loop.pump(gil, iterator.borrow(gil), push, window: channel.readAhead).handle(gil)
+                } catch {
                     PyErr_Clear()
+                    if let (waiter, _) = channel.put(.failure(error)) { waiter.resume(returning: (.failure(error), 0)) }
                 }
+            }
+        }
+
+        /// Runs `body` with the pump on the loop thread, once it exists.
+        private func post(_ body: @escaping @Sendable (borrowing PyRef, borrowing GIL) -> Void) {
+            loop.post { [pump] gil in
+                guard let handle = pump.value else { return }
+                body(handle.borrow(gil), gil)
             }
         }
 
         deinit { close() }
     }
+}
+
+enum Entry<Element: Sendable>: Sendable {
+    case element(Element)
+    case failure(any Error)
+    case end
+}
+
+/// What the pump has pushed and the consumer not yet taken, and the consumer waiting for the next item.
+final class Channel<Element: Sendable>: Sendable {
+    /// A consumer waiting for an entry (`nil` once the sequence is closed) and the room to give back to the pump.
+    typealias Waiter = CheckedContinuation<(Entry<Element>?, Int), Never>
+
+    private struct State {
+        var buffer: [Entry<Element>] = []
+        var waiting: Waiter?
+        var started = false
+        /// An end, an error or a close was taken: every later `next()` returns `nil`.
+        var finished = false
+        var closed = false
+        /// Items taken since the pump was last given room.
+        var taken = 0
+
+        /// Marks `entry` taken; returns the room to give back to the pump.
+        mutating func taking(_ entry: Entry<Element>, readAhead: Int) -> Int {
+            guard case .element = entry else { finished = true; return 0 }
+            taken += 1
+            guard taken >= Swift.max(readAhead / 2, 1) else { return 0 }
+            defer { taken = 0 }
+            return taken
+        }
+    }
+
+    let readAhead: Int
+    private let state = Mutex(State())
+
+    init(readAhead: Int) { self.readAhead = readAhead }
+
+    /// The consumer asks for the next entry: `continuation` is resumed at once when one is buffered or the sequence
+    /// is over, otherwise by `put` or `close`. Returns true on the first call: the pump is to be started.
+    func take(_ continuation: Waiter) -> Bool {
+        let (ready, start): ((Entry<Element>?, Int)?, Bool) = state.withLock { state in
+            let start = !state.started
+            state.started = true
+            if state.finished { return ((nil, 0), start) }
+            if !state.buffer.isEmpty {
+                let entry = state.buffer.removeFirst()
+                return ((entry, state.taking(entry, readAhead: readAhead)), start)
+            }
+            state.waiting = continuation
+            return (nil, start)
+        }
+        if let ready { continuation.resume(returning: ready) }
+        return start
+    }
+
+    /// The pump pushed `entry`: returns a waiting consumer to hand it to (and the room to give back), or buffers it.
+    func put(_ entry: Entry<Element>) -> (Waiter, Int)? {
+        state.withLock { state in
+            if state.closed { return nil }
+            guard let waiter = state.waiting else {
+                state.buffer.append(entry)
+                return nil
+            }
+            state.waiting = nil
+            return (waiter, state.taking(entry, readAhead: readAhead))
+        }
+    }
+
+    /// Ends the sequence: a waiting consumer gets `nil`. Returns whether the pump had started, or `nil` if the
+    /// channel was already closed.
+    func close() -> Bool? {
+        let (waiter, started): (Waiter?, Bool?) = state.withLock { state in
+            guard !state.closed else { return (nil, nil) }
+            state.closed = true
+            state.finished = true
+            state.buffer.removeAll()
+            defer { state.waiting = nil }
+            return (state.waiting, state.started)
+        }
+        waiter?.resume(returning: (nil, 0))
+        return started
+    }
+}
+
+/// A value touched only on the loop thread, where posted work runs in order.
+final class LoopConfined<Value>: @unchecked Sendable {
+    var value: Value?
 }
 
 /// A Python iterator or generator as a Swift `AsyncSequence`, pulled one item at a time on ``PythonWorkerPool``

@@ -151,7 +151,7 @@ struct ConcurrencyTests {
         #expect(try await evaluate("import builtins\nresult = builtins.embed_test_closed") == true)
     }
 
-    @Test func closingWhileAPullIsInFlightClosesTheGeneratorAfterThatPull() async throws {
+    @Test func closingWhileAPullIsInFlightEndsThatPullAndClosesTheRunningGenerator() async throws {
         try startPython()
         let loop = try PythonEventLoop.shared()
         let sequence = try await withPython { gil in
@@ -174,8 +174,9 @@ struct ConcurrencyTests {
             return try await iterator.next()
         }
         try await Task.sleep(for: .milliseconds(50))
-        sequence.close()  // the generator is running: Python would refuse an aclose now
-        #expect(try await pull.value == 1)
+        // The generator is running (inside its sleep): Python would refuse an aclose now, so the pull is cancelled.
+        sequence.close()
+        #expect(try await pull.value == nil, "a pull pending when the sequence is closed ends it")
         var closed = false
         for _ in 0..<100 where !closed {
             closed = try await evaluate("import builtins\nresult = builtins.embed_test_slow_closed") == true
@@ -183,6 +184,31 @@ struct ConcurrencyTests {
         }
         withExtendedLifetime(sequence) {}
         #expect(closed, "the generator was left open")
+    }
+
+    @Test func thePumpReadsAheadNoMoreThanItsWindow() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let sequence = try await withPython { gil in
+            let generator = try Interpreter.run("""
+                import builtins
+                builtins.embed_test_produced = 0
+                async def counting():
+                    for i in range(1000):
+                        builtins.embed_test_produced += 1
+                        yield i
+                result = counting()
+                """, gil)
+            return try PythonAsyncSequence(generator, loop: loop, readAhead: 4, gil) { gil, item in try item.toValue(gil) }
+        }
+        var iterator = sequence.makeAsyncIterator()
+        #expect(try await iterator.next() == 0)
+        try await Task.sleep(for: .milliseconds(200))  // time enough to run far ahead, were it allowed to
+        let produced = try await evaluate("import builtins\nresult = builtins.embed_test_produced").intValue ?? -1
+        #expect((2...5).contains(produced), "one item taken, window 4: produced \(produced)")
+        var rest: [PythonValue] = []
+        while let item = try await iterator.next() { rest.append(item) }
+        #expect(rest == (1..<1000).map { PythonValue.int($0) }, "every item once, in order, then the end")
     }
 
     @Test func workerJobsReleaseThePythonObjectsTheyCaptured() async throws {

@@ -55,5 +55,7 @@ PyObject *_Nonnull cps_new_none(void);
 
 /// `callable(first, second)`: a new reference, or NULL with an exception set.
 PyObject *_Nullable cps_call2(PyObject *_Nonnull callable, PyObject *_Nonnull first, PyObject *_Nonnull second);
+PyObject *_Nullable cps_call3(PyObject *_Nonnull callable, PyObject *_Nonnull first, PyObject *_Nonnull second,
+                              PyObject *_Nonnull third);
 
 #endif
