@@ -27,10 +27,12 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         _ = try await reference.acompletion(calls: 100)
 
         // litellm's own per-call cost drifts by ±10% over seconds as the process ages (its logging threads, the
-        // collector), more than the difference being measured. So the two sides run in short paired blocks, in
-        // alternating order, and each pair gives a ratio; the figures are medians over the pairs.
-        var swiftCalls: [Double] = [], pinnedCalls: [Double] = [], pythonCalls: [Double] = []
-        var callRatios: [Double] = [], pinnedRatios: [Double] = []
+        // collector), more than the difference being measured. So the sides run in short blocks, in rotating order,
+        // and each round gives ratios against the Python block of the same round; the figures are medians over the
+        // rounds. Two Python references: awaiting in a loop on the loop thread (litellm's own cost, the target's
+        // reference) and a Python thread handing each call to that loop (what any caller on another thread pays).
+        var swiftCalls: [Double] = [], pinnedCalls: [Double] = [], pythonCalls: [Double] = [], threadCalls: [Double] = []
+        var callRatios: [Double] = [], pinnedRatios: [Double] = [], threadRatios: [Double] = []
         let swiftBlock = {
             try await Bench.time {
                 for _ in 0..<block { _ = try await client.complete(request, settings: settings) }
@@ -40,26 +42,27 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
             try await withTaskExecutorPreference(client.executor) { try await swiftBlock() }
         }
         for pair in 0..<pairs {
-            // Rotate the order of the three so none always follows another.
-            var swift = 0.0, pinned = 0.0, python = 0.0
-            for slot in 0..<3 {
-                switch (slot + pair) % 3 {
+            var swift = 0.0, pinned = 0.0, python = 0.0, threaded = 0.0
+            for slot in 0..<4 {
+                switch (slot + pair) % 4 {
                 case 0: swift = try await swiftBlock()
                 case 1: pinned = try await pinnedBlock()
+                case 2: threaded = try await reference.fromThread(calls: block) / Double(block)
                 default: python = try await reference.acompletion(calls: block) / Double(block)
                 }
             }
             swiftCalls.append(swift)
             pinnedCalls.append(pinned)
             pythonCalls.append(python)
+            threadCalls.append(threaded)
             callRatios.append(swift / python)
             pinnedRatios.append(pinned / python)
+            threadRatios.append(threaded / python)
         }
         let otherCalls = 200
-        var syncPython: [Double] = [], threadPython: [Double] = []
+        var syncPython: [Double] = []
         for _ in 0..<3 {
             syncPython.append(try await reference.completion(calls: otherCalls) / Double(otherCalls))
-            threadPython.append(try await reference.fromThread(calls: otherCalls) / Double(otherCalls))
         }
 
         var pythonChunks: [Double] = [], swiftChunks: [Double] = [], chunkRatios: [Double] = []
@@ -86,19 +89,20 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         let python = Bench.median(pythonCalls) * 1e6
         let swift = Bench.median(swiftCalls) * 1e6
         let callRatio = Bench.median(callRatios)
-        print("litellm \(client.startup.litellmVersion), mock_response (litellm's real code path, no socket)")
-        print("per call: \(pairs) pairs of blocks of \(block) calls, alternating order; medians over the pairs")
-        print(Bench.row("Python: await litellm.acompletion in a loop (reference)", python))
         let pinned = Bench.median(pinnedCalls) * 1e6
         let pinnedRatio = Bench.median(pinnedRatios)
+        print("litellm \(client.startup.litellmVersion), mock_response (litellm's real code path, no socket)")
+        print("per call: \(pairs) rounds of blocks of \(block) calls, rotating order; medians over the rounds")
+        print(Bench.row("Python: await litellm.acompletion in a loop (reference)", python))
         print(Bench.row("Swift: client.complete from a task on the loop's executor", pinned))
         print(Bench.ratio("ratio Swift on the loop's executor / Python", pinnedRatio))
         print(Bench.row("bridge overhead per call (ratio − 1) × Python", (pinnedRatio - 1) * python))
         print(Bench.row("Swift: client.complete from the global executor", swift))
         print(Bench.ratio("ratio Swift from the global executor / Python", callRatio))
         print(Bench.row("bridge overhead + two thread hand-offs per call", (callRatio - 1) * python))
+        print(Bench.row("Python: another thread submits each call to the loop", Bench.median(threadCalls) * 1e6))
+        print(Bench.ratio("ratio Python from another thread / Python", Bench.median(threadRatios)))
         print(Bench.row("Python: litellm.completion (sync) in a loop", Bench.median(syncPython) * 1e6))
-        print(Bench.row("Python: another thread submits each call to the loop", Bench.median(threadPython) * 1e6))
         print("per chunk: \(streams) pairs of streams of \(chunkCount) chunks")
         print(Bench.row("Python: per chunk, async for over a mock stream", Bench.median(pythonChunks) * 1e6))
         print(Bench.row("Swift: per chunk, for try await over client.stream", Bench.median(swiftChunks) * 1e6))
