@@ -68,9 +68,14 @@ class EventLoop:
 
     def start(self, awaitable, done):
         """On the loop thread: runs `awaitable` as a task; `done((kind, value))` runs once when it ends."""
-        task = self.loop.create_task(_deliver(awaitable, done))
+        return self.loop.create_task(_deliver(awaitable, done))
+
+    @staticmethod
+    def cancel(task, done):
+        """On the loop thread: cancels a call's task. A task cancelled before its first step never runs
+        `_deliver`'s body, so `done` is then called from a done-callback (the host ignores a second delivery)."""
+        task.cancel()
         task.add_done_callback(functools.partial(_deliver_if_never_started, done))
-        return task
 
     def pump(self, iterator, push, window):
         """On the loop thread: starts a `Pump` over `iterator`."""

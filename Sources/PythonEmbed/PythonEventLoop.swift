@@ -16,6 +16,7 @@ public final class PythonEventLoop: Sendable {
     private let startTask: PythonHandle
     private let spawnTask: PythonHandle
     private let startPump: PythonHandle
+    private let cancelTask: PythonHandle
 
     private static let sharedLoop = Mutex<PythonEventLoop?>(nil)
 
@@ -36,14 +37,14 @@ public final class PythonEventLoop: Sendable {
     private init() throws {
         let inbox = try LoopInbox()
         self.inbox = inbox
-        (loop, startTask, spawnTask, startPump) = try Interpreter.withGIL { gil throws(PythonError) in
+        (loop, startTask, spawnTask, startPump, cancelTask) = try Interpreter.withGIL { gil throws(PythonError) in
             let host = Interpreter.host(gil)
             let drain = try HostCallback.make(gil) { gil, _ in inbox.drain(gil) }
             let loop = try host.attribute("EventLoop", gil).call(gil, try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain)
             _ = try host.attribute("start_thread", gil).call(
                 objects: [loop.attribute("run", gil).handle(gil)], keywords: ["name": "python-asyncio"], gil)
             return (loop.handle(gil), try loop.attribute("start", gil).handle(gil), try loop.attribute("spawn", gil).handle(gil),
-                    try loop.attribute("pump", gil).handle(gil))
+                    try loop.attribute("pump", gil).handle(gil), try loop.attribute("cancel", gil).handle(gil))
         }
     }
 
@@ -61,7 +62,7 @@ public final class PythonEventLoop: Sendable {
         let call = LoopCall()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let startTask = self.startTask
+                let (startTask, cancelTask) = (self.startTask, self.cancelTask)
                 call.begin = { gil in
                     do {
                         let awaitable = try makeAwaitable(gil)
@@ -70,7 +71,8 @@ public final class PythonEventLoop: Sendable {
                             // first step) is ignored.
                             guard !call.delivered else { return }
                             call.delivered = true
-                            call.task = nil  // drop the task here, where the GIL is held
+                            call.task = nil  // drop the task and callback here, where the GIL is held
+                            call.done = nil
                             let result = Result<T, any Error> {
                                 switch try GlueOutcome(outcome, gil) {
                                 case .value(let value): return try convert(gil, value.borrow(gil))
@@ -81,6 +83,8 @@ public final class PythonEventLoop: Sendable {
                             self.inbox.handOver(gil) { continuation.resume(with: result) }
                         }
                         call.task = try startTask.borrow(gil).call(gil, awaitable, done).handle(gil)
+                        call.done = done.handle(gil)
+                        call.canceller = cancelTask
                     } catch {
                         continuation.resume(throwing: error)
                     }
@@ -151,6 +155,10 @@ private final class LoopCall: @unchecked Sendable {
     var begin: ((borrowing GIL) -> Void)?
     var abandon: (() -> Void)?
     var task: PythonHandle?
+    /// The callback the glue delivers the outcome to, kept for a cancel (see the glue's `EventLoop.cancel`).
+    var done: PythonHandle?
+    /// The glue's `EventLoop.cancel`.
+    var canceller: PythonHandle?
     var started = false
     var cancelled = false
     var delivered = false
@@ -252,7 +260,10 @@ private final class LoopInbox: TaskExecutor, Sendable {
                 call.abandon = nil
             case .cancel(let call):
                 call.cancelled = true
-                if let task = call.task, (try? task.borrow(gil).callMethod("cancel", gil)) == nil { PyErr_Clear() }
+                if let task = call.task, let done = call.done, let canceller = call.canceller,
+                   (try? canceller.borrow(gil).call(gil, task.borrow(gil), done.borrow(gil))) == nil {
+                    PyErr_Clear()
+                }
             case .run(let body):
                 body(gil)
             case .job(let job):

@@ -314,4 +314,29 @@ struct ConcurrencyTests {
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(ContinuousClock.now - began < .seconds(5))
     }
+
+    @Test(.timeLimit(.minutes(1))) func callsCancelledAtAnyMomentAllEndWithCancellation() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let sleeper = try await withPython { gil in
+            try Interpreter.run("import asyncio\nasync def sleeper():\n    await asyncio.sleep(30)\nresult = sleeper", gil).handle(gil)
+        }
+        // Cancelled before the loop sees the call, between its start and its first step, and while it sleeps: each
+        // must end, and promptly.
+        let began = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<300 {
+                group.addTask {
+                    let call = Task {
+                        try await loop.run({ gil in try sleeper.borrow(gil).call(gil) }, convert: { _, _ in () })
+                    }
+                    for _ in 0..<(index % 4) { await Task.yield() }
+                    call.cancel()
+                    do { try await call.value; return false } catch is CancellationError { return true }
+                }
+            }
+            for try await cancelled in group { #expect(cancelled) }
+        }
+        #expect(ContinuousClock.now - began < .seconds(20))
+    }
 }
