@@ -75,16 +75,16 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
         }
 
         func close() {
-            guard let started = channel.close() else { return }
-            if started {
-                post { pump, gil in if (try? pump.callMethod("close", gil)) == nil { PyErr_Clear() } }
-            } else {
-                loop.post { [closeQuietly, iterator, loop] gil in
-                    if let closing = try? closeQuietly.borrow(gil).call(gil, iterator.borrow(gil)) {
-                        loop.spawn(gil, closing)
-                    } else {
-                        PyErr_Clear()
-                    }
+            guard channel.close() != nil else { return }
+            // In order after the pump's creation, if any (the inbox is first in, first out). Without a pump (never
+            // started, or it failed to start) the iterator is closed directly.
+            loop.post { [pump, closeQuietly, iterator, loop] gil in
+                if let handle = pump.value {
+                    if (try? handle.borrow(gil).callMethod("close", gil)) == nil { PyErr_Clear() }
+                } else if let closing = try? closeQuietly.borrow(gil).call(gil, iterator.borrow(gil)) {
+                    loop.spawn(gil, closing)
+                } else {
+                    PyErr_Clear()
                 }
             }
         }
@@ -167,9 +167,9 @@ final class Channel<Element: Sendable>: Sendable {
     /// is over, otherwise by `put` or `close`. Returns true on the first call: the pump is to be started.
     func take(_ continuation: Waiter) -> Bool {
         let (ready, start): ((Entry<Element>?, Int)?, Bool) = state.withLock { state in
+            if state.finished { return ((nil, 0), false) }  // over: nothing more to start
             let start = !state.started
             state.started = true
-            if state.finished { return ((nil, 0), start) }
             if !state.buffer.isEmpty {
                 let entry = state.buffer.removeFirst()
                 return ((entry, state.taking(entry, readAhead: readAhead)), start)
@@ -194,8 +194,8 @@ final class Channel<Element: Sendable>: Sendable {
         }
     }
 
-    /// Ends the sequence: a waiting consumer gets `nil`. Returns whether the pump had started, or `nil` if the
-    /// channel was already closed.
+    /// Ends the sequence: a waiting consumer gets `nil`. Returns whether the pump had been asked to start, or `nil`
+    /// if the channel was already closed.
     func close() -> Bool? {
         let (waiter, started): (Waiter?, Bool?) = state.withLock { state in
             guard !state.closed else { return (nil, nil) }

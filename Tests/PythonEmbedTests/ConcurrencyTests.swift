@@ -339,4 +339,34 @@ struct ConcurrencyTests {
         }
         #expect(ContinuousClock.now - began < .seconds(20))
     }
+
+    @Test func aSequenceClosedBeforeItsFirstPullClosesTheIteratorAndNeverPullsIt() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        let sequence = try await withPython { gil in
+            let iterator = try Interpreter.run("""
+                import builtins
+                class Counting:
+                    def __init__(self):
+                        self.pulls = 0
+                        self.closed = False
+                    def __aiter__(self):
+                        return self
+                    async def __anext__(self):
+                        self.pulls += 1
+                        return self.pulls
+                    async def aclose(self):
+                        self.closed = True
+                builtins.embed_test_counting = Counting()
+                result = builtins.embed_test_counting
+                """, gil)
+            return try PythonAsyncSequence(iterator, loop: loop, gil) { gil, item in try item.toValue(gil) }
+        }
+        sequence.close()
+        var iterator = sequence.makeAsyncIterator()
+        #expect(try await iterator.next() == nil)
+        try await Task.sleep(for: .milliseconds(50))
+        let state = try await evaluate("import builtins\nc = builtins.embed_test_counting\nresult = [c.pulls, c.closed]")
+        #expect(state == [0, true], "pulls and closed: \(state)")
+    }
 }
