@@ -59,12 +59,21 @@ def _plain(model):
     return model.model_dump(exclude_none=True, warnings=False)
 
 
+def _hidden_params(response):
+    # Read from pydantic's private store: `response._hidden_params` goes through BaseModel.__getattr__, which
+    # costs ~1.8 µs a call against ~0.1 µs this way.
+    private = getattr(response, "__pydantic_private__", None)
+    if isinstance(private, dict) and "_hidden_params" in private:
+        return private["_hidden_params"] or {}
+    return getattr(response, "_hidden_params", None) or {}
+
+
 _UNPRICED = set()  # models litellm has no price for: asking again costs ~150 µs and an exception each call
 
 
 def _reply(response):
     data = _plain(response)
-    hidden = getattr(response, "_hidden_params", None) or {}
+    hidden = _hidden_params(response)
     cost = hidden.get("response_cost")
     model = hidden.get("litellm_model_name") or data.get("model")
     if cost is None and model not in _UNPRICED:
