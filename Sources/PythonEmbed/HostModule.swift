@@ -7,6 +7,7 @@ enum HostModule {
     static let source = #"""
 """Glue between the Swift host and the interpreter it embeds. Versioned with the binary."""
 import asyncio
+import contextvars
 import functools
 import inspect
 import sys
@@ -57,6 +58,9 @@ class EventLoop:
     def __init__(self, wakeup_fd, drain):
         self.loop = asyncio.new_event_loop()
         self.loop.add_reader(wakeup_fd, drain, None)
+        # Each call and pump starts from this context, never from the task that happened to be running when the
+        # host started it (a caller on the loop's executor starts its next call inside the last one's step).
+        self.context = contextvars.copy_context()
 
     def run(self):
         asyncio.set_event_loop(self.loop)
@@ -68,7 +72,7 @@ class EventLoop:
 
     def start(self, awaitable, done):
         """On the loop thread: runs `awaitable` as a task; `done((kind, value))` runs once when it ends."""
-        return self.loop.create_task(_deliver(awaitable, done))
+        return self.loop.create_task(_deliver(awaitable, done), context=self.context.copy())
 
     @staticmethod
     def cancel(task, done):
@@ -79,7 +83,7 @@ class EventLoop:
 
     def pump(self, iterator, push, window):
         """On the loop thread: starts a `Pump` over `iterator`."""
-        return Pump(self.loop, iterator, push, window)
+        return Pump(self.loop, iterator, push, window, self.context.copy())
 
     def spawn(self, awaitable):
         """On the loop thread: runs `awaitable` to its end and drops its outcome (closing a stream)."""
@@ -90,59 +94,86 @@ class EventLoop:
             except BaseException:
                 pass
 
-        self.loop.create_task(quietly())
+        _keep(self.loop.create_task(quietly(), context=self.context.copy()))
 
 
 class Pump:
     """Pulls an async iterator on the loop ahead of the host, at most `window` items beyond what the host has taken
     (`grant` hands room back), and pushes each outcome to `push((kind, value))`: (OK, item) for each item, then
-    (END, None) or (ERROR, exc). One task for the whole iteration rather than one per item, and the next item is
-    on its way while the host handles this one."""
+    (END, None), (ERROR, exc) or (CANCELLED, None). One task for the whole iteration rather than one per item, and
+    the next item is on its way while the host handles this one."""
 
-    def __init__(self, loop, iterator, push, window):
+    def __init__(self, loop, iterator, push, window, context):
         self.loop = loop
         self.iterator = iterator
         self.push = push
         self.room = window
         self.waiter = None
-        self.task = loop.create_task(self._run())
+        self.closing = False
+        self.context = context
+        self.task = loop.create_task(self._run(), context=context)
 
     async def _run(self):
         pull = self.iterator.__anext__
         push = self.push
         try:
-            while True:
-                while self.room <= 0:
+            while not self.closing:
+                if self.room <= 0:
                     self.waiter = self.loop.create_future()
                     try:
                         await self.waiter
                     finally:
                         self.waiter = None
+                    continue
                 item = await pull()
+                if self.closing:  # the pull absorbed the close's cancellation (3.11's wait_for can)
+                    break
                 self.room -= 1
                 push((OK, item))
         except StopAsyncIteration:
             push((END, None))
         except asyncio.CancelledError:
+            push((CANCELLED, None))  # ignored after a close; otherwise the host must not wait for ever
             raise
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they must not stop the loop
             push((ERROR, exc))
+        finally:
+            if self.closing:
+                # In a task of its own: inside this one a cancellation is still pending (3.11 counts it until the
+                # task ends), and httpx's close would be cancelled at its first await, leaving the upstream open.
+                _keep(self.loop.create_task(_close_quietly(self.iterator), context=self.context))
 
     def grant(self, count):
         """The host took `count` more items."""
         self.room += count
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._wake()
 
     def close(self):
         """Stops pulling, then closes the iterator. A pull in progress is cancelled: that is how a running async
         generator is stopped (Python refuses to `aclose` one while its `__anext__` is in progress)."""
+        if self.closing:
+            return
+        self.closing = True
         if self.task.done():
-            self.loop.create_task(_close_quietly(self.iterator))
+            _keep(self.loop.create_task(_close_quietly(self.iterator), context=self.context))
         else:
+            self._wake()
             self.task.cancel()
-            self.task.add_done_callback(lambda _: self.loop.create_task(_close_quietly(self.iterator)))
+
+    def _wake(self):
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+# Tasks nobody awaits, kept until they end: the loop holds only weak references to tasks.
+_DETACHED = set()
+
+
+def _keep(task):
+    _DETACHED.add(task)
+    task.add_done_callback(_DETACHED.discard)
+    return task
 
 
 async def _close_quietly(iterator):

@@ -68,6 +68,9 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
                 case .end, nil:
                     if Task.isCancelled { throw CancellationError() }
                     return nil
+                case .refused:
+                    throw PythonError(typeName: "RuntimeError",
+                                      message: "another task is already waiting on this sequence: it has one consumer at a time")
                 }
             } onCancel: {
                 close()
@@ -91,6 +94,9 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
         private func startPump() {
             loop.post { [iterator, loop, convert, channel, pump] gil in
+                // A close that got in first (it marks the channel before posting; the inbox keeps order) has
+                // closed the iterator already.
+                if channel.isClosed { return }
                 do {
                     let push = try HostCallback.make(gil) { gil, outcome in
                         let entry: Entry<Element>
@@ -98,7 +104,9 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
                             switch try GlueOutcome(outcome, gil) {
                             case .value(let item): entry = .element(try convert(gil, item.borrow(gil)))
                             case .exception(let exception): entry = .failure(PythonError(exception: exception.borrow(gil), gil))
-                            case .cancelled, .end: entry = .end
+                            case .end: entry = .end
+                            // Cancelled by someone other than our close (after a close, `put` drops it).
+                            case .cancelled: entry = .failure(CancellationError())
                             }
                         } catch {
                             entry = .failure(error)
@@ -131,6 +139,8 @@ enum Entry<Element: Sendable>: Sendable {
     case element(Element)
     case failure(any Error)
     case end
+    /// Another consumer is already waiting (the sequence is shared, but has one consumer at a time).
+    case refused
 }
 
 /// What the pump has pushed and the consumer not yet taken, and the consumer waiting for the next item.
@@ -174,12 +184,15 @@ final class Channel<Element: Sendable>: Sendable {
                 let entry = state.buffer.removeFirst()
                 return ((entry, state.taking(entry, readAhead: readAhead)), start)
             }
+            if state.waiting != nil { return ((.refused, 0), start) }
             state.waiting = continuation
             return (nil, start)
         }
         if let ready { continuation.resume(returning: ready) }
         return start
     }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
 
     /// The pump pushed `entry`: returns a waiting consumer to hand it to (and the room to give back), or buffers it.
     func put(_ entry: Entry<Element>) -> (Waiter, Int)? {

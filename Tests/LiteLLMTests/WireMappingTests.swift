@@ -101,6 +101,17 @@ struct WireMappingTests {
         #expect(try ChatCompletionChunk(reply: value) == expected)
     }
 
+    @Test func wholeFloatsReadAsIntegersAsJSONDecoderReadsThem() throws {
+        // A provider that sends `created` as a float: JSONDecoder reads 1700000000.0 into an Int field.
+        let json = #"{"id":"x","object":"chat.completion","created":1700000000.0,"model":"m","choices":[{"index":0,"message":{"role":"assistant"}}]}"#
+        let expected = try JSONDecoder().decode(ChatCompletion.self, from: Data(json.utf8))
+        var members = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8)).objectValue ?? [:]
+        members["created"] = .double(1_700_000_000)  // as a Python float arrives
+        #expect(try ChatCompletion(reply: .object(members)) == expected)
+        members["created"] = .double(1.5)
+        #expect(throws: LiteLLMError.self) { try ChatCompletion(reply: .object(members)) }
+    }
+
     @Test func aReplyOfTheWrongShapeIsAnInvalidResponseNamingTheField() throws {
         var value = try JSONDecoder().decode(PythonValue.self, from: Data(Self.minimalReply.utf8))
         guard case .object(var members) = value else { Issue.record("not an object"); return }

@@ -37,6 +37,8 @@ struct ReplyReader {
     }
 
     static func int(_ value: PythonValue, _ path: String) throws(LiteLLMError) -> Int {
+        // A whole float counts, as it does for JSONDecoder (some providers send `created` as 1.7e9).
+        if case .double(let number) = value, let whole = Int(exactly: number) { return whole }
         guard let number = value.intValue else { throw mismatch(path, "an integer", value) }
         return number
     }

@@ -1,0 +1,145 @@
+import Foundation
+import PythonEmbed
+import Synchronization
+import Testing
+
+/// Runs `body` in a task of its own and says whether it finished within `seconds` (a hung task is left behind, so a
+/// regression fails the test instead of hanging the run).
+private func finishes(within seconds: Double, _ body: @escaping @Sendable () async throws -> Void) async -> Bool {
+    let done = Atomic<Bool>(false)
+    Task { _ = try? await body(); done.store(true, ordering: .releasing) }
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if done.load(ordering: .acquiring) { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return done.load(ordering: .acquiring)
+}
+
+private func sequence(_ code: String, readAhead: Int = 8) async throws -> PythonAsyncSequence<PythonValue> {
+    let loop = try PythonEventLoop.shared()
+    return try await withPython { gil in
+        try PythonAsyncSequence(Interpreter.run(code, gil), loop: loop, readAhead: readAhead, gil) { gil, item in
+            try item.toValue(gil)
+        }
+    }
+}
+
+private final class Results: Sendable {
+    private let storage = Mutex<[String]>([])
+    func append(_ value: String) { storage.withLock { $0.append(value) } }
+    var values: [String] { storage.withLock { $0 } }
+}
+
+/// The pumped async sequence and the loop at their edges (found in review).
+@Suite("Async sequences and the loop at their edges", .serialized)
+struct AsyncSequenceEdgeTests {
+    @Test func aCancelledErrorFromTheIteratorEndsTheSequenceWithCancellation() async throws {
+        try startPython()
+        let stream = try await sequence("""
+            import asyncio
+            async def gen():
+                yield 1
+                raise asyncio.CancelledError()
+            result = gen()
+            """)
+        let outcome = Results()
+        let finished = await finishes(within: 5) {
+            var iterator = stream.makeAsyncIterator()
+            _ = try await iterator.next()
+            do {
+                _ = try await iterator.next()
+                outcome.append("returned")
+            } catch is CancellationError {
+                outcome.append("cancelled")
+            }
+        }
+        #expect(finished, "next() never returned after the iterator raised CancelledError")
+        #expect(outcome.values == ["cancelled"], "a cut-off stream must not look finished")
+    }
+
+    @Test func aSecondConsumerWaitingAtOnceIsRefusedAndTheFirstGoesOn() async throws {
+        try startPython()
+        let stream = try await sequence("""
+            import asyncio
+            async def gen():
+                for i in range(3):
+                    await asyncio.sleep(0.2)
+                    yield i
+            result = gen()
+            """)
+        let results = Results()
+        async let first = finishes(within: 5) {
+            var iterator = stream.makeAsyncIterator()
+            let item = try await iterator.next()
+            results.append("item \(item?.intValue ?? -1)")
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        async let second = finishes(within: 5) {
+            var iterator = stream.makeAsyncIterator()
+            do { _ = try await iterator.next() } catch let error as PythonError {
+                results.append("refused: \(error.typeName)")
+            }
+        }
+        let (a, b) = await (first, second)
+        #expect(a && b, "first finished: \(a), second finished: \(b)")
+        #expect(Set(results.values) == ["item 0", "refused: RuntimeError"])
+    }
+
+    @Test func closeClosesTheIteratorEvenWhenThePullAbsorbsTheCancellation() async throws {
+        try startPython()
+        // Python 3.11's wait_for returns the result instead of raising when the inner future finishes as it is
+        // cancelled; this generator absorbs every cancellation outright.
+        let stream = try await sequence("""
+            import asyncio, builtins
+            builtins.edge_closed = False
+            async def stubborn():
+                try:
+                    i = 0
+                    while True:
+                        try:
+                            await asyncio.sleep(0.05)
+                        except asyncio.CancelledError:
+                            pass
+                        yield i
+                        i += 1
+                finally:
+                    builtins.edge_closed = True
+            result = stubborn()
+            """, readAhead: 2)
+        var iterator = stream.makeAsyncIterator()
+        _ = try await iterator.next()
+        stream.close()
+        var closed = false
+        for _ in 0..<100 where !closed {
+            try await Task.sleep(for: .milliseconds(10))
+            closed = try await evaluate("import builtins\nresult = builtins.edge_closed") == true
+        }
+        #expect(closed, "the iterator was left open")
+        withExtendedLifetime(stream) {}
+    }
+
+    @Test func aCallStartsWithAFreshContextNotThePreviousCalls() async throws {
+        try startPython()
+        let loop = try PythonEventLoop.shared()
+        _ = try await evaluate("""
+            import contextvars, builtins
+            builtins.edge_cv = contextvars.ContextVar('edge_cv', default='clean')
+            async def setter():
+                builtins.edge_cv.set('leaked from the previous call')
+                return 0
+            async def getter():
+                return builtins.edge_cv.get()
+            builtins.edge_setter, builtins.edge_getter = setter, getter
+            result = None
+            """)
+        // On the loop's executor the next call starts inside the previous call's task step.
+        let seen = try await withTaskExecutorPreference(loop.executor) {
+            _ = try await loop.run({ gil in try Interpreter.run("import builtins\nresult = builtins.edge_setter()", gil) },
+                                   convert: { _, _ in 0 })
+            return try await loop.run({ gil in try Interpreter.run("import builtins\nresult = builtins.edge_getter()", gil) },
+                                      convert: { gil, value in try value.toValue(gil) })
+        }
+        #expect(seen == "clean")
+    }
+}
