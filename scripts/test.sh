@@ -14,8 +14,8 @@ scripts/setup.sh --test
 export EMBEDCHAT_PYTHONPATH="$ROOT/.python"
 
 step "build"
-swift build --build-tests 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || true
-swift build --build-tests >/dev/null  # fails loudly if the build above failed
+# pipefail: a failed build fails this step; the filter's own "no line left" status does not.
+swift build --build-tests 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || true; }
 
 # One test target at a time: each end-to-end test starts processes that import litellm (a second of CPU each), and on
 # 2 cores that starves the in-process overlap and cancellation tests of the other targets if all run at once.

@@ -48,7 +48,7 @@ for _logger in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
 def to_json(value):
     """JSON bytes of a reply; values JSON has no form for become strings."""
     if hasattr(value, "model_dump"):
-        value = value.model_dump(exclude_none=True, warnings=False)
+        value = _plain(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
@@ -108,10 +108,7 @@ async def _within(awaitable, seconds, kwargs):
 async def complete(kwargs):
     deadline = kwargs.pop("_deadline", None)
     kwargs.pop("stream", None)
-    if deadline is None:
-        response = await litellm.acompletion(**kwargs)
-    else:
-        response = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
+    response = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
     return _reply(response)
 
 

@@ -124,7 +124,7 @@ public final class LiteLLMClient: Sendable {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
         let secrets = settings.secrets
         do {
-            let chunks = try await loop.run({ [streamFunction, loop] gil in
+            let chunks = try await loop.run({ [streamFunction] gil in
                 try streamFunction.borrow(gil).call(arguments: [arguments], gil)
             }, convert: { [loop, toJSON] gil, stream in
                 try PythonAsyncSequence<Reply>(stream, loop: loop, gil) { gil, chunk in

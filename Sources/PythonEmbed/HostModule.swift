@@ -85,16 +85,9 @@ class EventLoop:
         """On the loop thread: starts a `Pump` over `iterator`."""
         return Pump(self.loop, iterator, push, window, self.context.copy())
 
-    def spawn(self, awaitable):
-        """On the loop thread: runs `awaitable` to its end and drops its outcome (closing a stream)."""
-
-        async def quietly():
-            try:
-                await awaitable
-            except BaseException:
-                pass
-
-        _keep(self.loop.create_task(quietly(), context=self.context.copy()))
+    def close_later(self, iterator):
+        """On the loop thread: closes an async iterator in a task of its own, without waiting for it."""
+        _close_later(self.loop, iterator, self.context.copy())
 
 
 class Pump:
@@ -141,7 +134,7 @@ class Pump:
             if self.closing:
                 # In a task of its own: inside this one a cancellation is still pending (3.11 counts it until the
                 # task ends), and httpx's close would be cancelled at its first await, leaving the upstream open.
-                _keep(self.loop.create_task(_close_quietly(self.iterator), context=self.context))
+                _close_later(self.loop, self.iterator, self.context)
 
     def grant(self, count):
         """The host took `count` more items."""
@@ -155,7 +148,7 @@ class Pump:
             return
         self.closing = True
         if self.task.done():
-            _keep(self.loop.create_task(_close_quietly(self.iterator), context=self.context))
+            _close_later(self.loop, self.iterator, self.context)
         else:
             self._wake()
             self.task.cancel()
@@ -170,27 +163,23 @@ class Pump:
 _DETACHED = set()
 
 
-def _keep(task):
+def _close_later(loop, iterator, context):
+    task = loop.create_task(_aclose_quietly(iterator), context=context)
     _DETACHED.add(task)
     task.add_done_callback(_DETACHED.discard)
-    return task
 
 
-async def _close_quietly(iterator):
+async def _aclose_quietly(iterator):
     try:
-        await aclose_quietly(iterator)
+        for name in ("aclose", "close"):
+            method = getattr(iterator, name, None)
+            if method is not None:
+                result = method()
+                if inspect.isawaitable(result):
+                    await result
+                return
     except BaseException:
         pass
-
-
-async def aclose_quietly(iterator):
-    for name in ("aclose", "close"):
-        method = getattr(iterator, name, None)
-        if method is not None:
-            result = method()
-            if inspect.isawaitable(result):
-                await result
-            return
 
 
 def start_thread(target, name):

@@ -21,9 +21,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     public init(_ iterator: borrowing PyRef, loop: PythonEventLoop, readAhead: Int = 8, _ gil: borrowing GIL,
                 convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) throws(PythonError) {
         let aiter = try iterator.callMethod("__aiter__", gil)
-        let host = Interpreter.host(gil)
-        source = Source(iterator: aiter.handle(gil), loop: loop, readAhead: Swift.max(readAhead, 1),
-                        closeQuietly: try host.attribute("_close_quietly", gil).handle(gil), convert: convert)
+        source = Source(iterator: aiter.handle(gil), loop: loop, readAhead: Swift.max(readAhead, 1), convert: convert)
     }
 
     public func makeAsyncIterator() -> Iterator { Iterator(source: source) }
@@ -39,16 +37,14 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     final class Source: Sendable {
         private let iterator: PythonHandle
         private let loop: PythonEventLoop
-        private let closeQuietly: PythonHandle
         private let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
         private let channel: Channel<Element>
         /// The pump; touched only on the loop thread (created and closed by work posted there, in order).
         private let pump = LoopConfined<PythonHandle>()
 
-        init(iterator: PythonHandle, loop: PythonEventLoop, readAhead: Int, closeQuietly: PythonHandle, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
+        init(iterator: PythonHandle, loop: PythonEventLoop, readAhead: Int, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
             self.iterator = iterator
             self.loop = loop
-            self.closeQuietly = closeQuietly
             self.convert = convert
             channel = Channel(readAhead: readAhead)
         }
@@ -81,13 +77,11 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
             guard channel.close() != nil else { return }
             // In order after the pump's creation, if any (the inbox is first in, first out). Without a pump (never
             // started, or it failed to start) the iterator is closed directly.
-            loop.post { [pump, closeQuietly, iterator, loop] gil in
+            loop.post { [pump, iterator, loop] gil in
                 if let handle = pump.value {
                     if (try? handle.borrow(gil).callMethod("close", gil)) == nil { PyErr_Clear() }
-                } else if let closing = try? closeQuietly.borrow(gil).call(gil, iterator.borrow(gil)) {
-                    loop.spawn(gil, closing)
                 } else {
-                    PyErr_Clear()
+                    loop.closeLater(gil, iterator.borrow(gil))
                 }
             }
         }

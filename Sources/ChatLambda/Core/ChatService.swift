@@ -249,7 +249,6 @@ public final class ChatService: Sendable {
             }
             var completion = try await client.complete(request, settings: settings, timeout: timeout)
             completion.model = route.name
-            completion.cost = nil
             let body = try JSON.encode(completion)
             logger.info("completion answered", metadata: [
                 "status": "200", "durationMs": "\((ContinuousClock.now - started).milliseconds)",

@@ -78,6 +78,19 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
 
     /// The first choice's text.
     public var text: String? { choices.first?.message.content }
+
+    /// Encodes the OpenAI response: `cost` is litellm's estimate, read from the bridge's `_cost` but not part of
+    /// the wire format, so it is left out.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(object, forKey: .object)
+        try container.encode(created, forKey: .created)
+        try container.encode(model, forKey: .model)
+        try container.encode(choices, forKey: .choices)
+        try container.encodeIfPresent(usage, forKey: .usage)
+        try container.encodeIfPresent(systemFingerprint, forKey: .systemFingerprint)
+    }
 }
 
 /// One `chat.completion.chunk` of a streamed reply.

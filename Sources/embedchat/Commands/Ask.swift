@@ -76,9 +76,7 @@ extension EmbedChat {
             if output.noStream {
                 let completion = try await client.complete(request, settings: settings.provider, timeout: settings.timeout)
                 if output.json {
-                    var plain = completion
-                    plain.cost = nil  // litellm's estimate is not part of the OpenAI response; --usage shows it
-                    Terminal.out(JSONLines.encode(plain) + "\n")
+                    Terminal.out(JSONLines.encode(completion) + "\n")  // without litellm's cost; --usage shows it
                 } else {
                     let text = completion.text ?? ""
                     Terminal.out(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")

@@ -56,9 +56,9 @@ extension EmbedChat {
                     throw CLIFailure.usage("cannot read \(file): \(error.localizedDescription)")
                 }
             }
-            let items = BatchItem.parse(text, settings: modelOptions.resolved())
-            guard !items.isEmpty else { throw CLIFailure.usage("\(file) holds no requests (one JSON value per line)") }
             let settings = modelOptions.resolved()
+            let items = BatchItem.parse(text, settings: settings)
+            guard !items.isEmpty else { throw CLIFailure.usage("\(file) holds no requests (one JSON value per line)") }
             let concurrency = concurrency
             let showUsage = usage
             let failures = try await InterruptHandler.cancellingOnInterrupt {
@@ -163,8 +163,7 @@ struct BatchResult: Sendable {
     var json: String {
         var text = "{\"line\":\(line)"
         if let customID { text += ",\"custom_id\":" + JSONLines.encode(customID) }
-        if var response {
-            response.cost = nil  // litellm's estimate is not part of the OpenAI response
+        if let response {
             text += ",\"response\":" + JSONLines.encode(response)
         }
         if let error { text += ",\"error\":" + JSONLines.encode(error) }

@@ -42,13 +42,8 @@ final class InterruptHandler: @unchecked Sendable {
             DispatchQueue.global().asyncAfter(deadline: .now() + 2) { Foundation.exit(CLIExit.interrupted) }
         }
         defer { handler.cancel() }
-        do {
-            let value = try await task.value
-            if handler.interrupted { throw CancellationError() }
-            return value
-        } catch {
-            if handler.interrupted { throw CancellationError() }
-            throw error
-        }
+        let result = await task.result
+        if handler.interrupted { throw CancellationError() }
+        return try result.get()
     }
 }
