@@ -109,16 +109,8 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         print(Bench.ratio("ratio Swift / Python per chunk (median of the pairs)", Bench.median(chunkRatios)))
 
         // Where the bridge's time goes, each part timed alone.
-        let loop = try PythonEventLoop.shared()
-        let nothing = try Interpreter.withGIL { gil in
-            try Interpreter.run("async def nothing():\n    return 1\nresult = nothing", gil).handle(gil)
-        }
         let hops = 5_000
-        let hopSeconds = try await Bench.time {
-            for _ in 0..<hops {
-                _ = try await loop.run({ gil in try nothing.borrow(gil).call(gil) }, convert: { gil, value in try value.toValue(gil) })
-            }
-        } / Double(hops)
+        let hopSeconds = try await Bench.loopRoundTrip(hops: hops)
         let glueSeconds = try await reference.glue(calls: hops) / Double(hops)
         print("where the bridge's time goes, each part alone:")
         print(Bench.row("  round trip to the loop thread (empty coroutine)", hopSeconds * 1e6))

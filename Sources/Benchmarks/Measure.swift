@@ -36,5 +36,17 @@ enum Bench {
     static func ratio(_ label: String, _ value: Double) -> String {
         label.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%10.3f ×", value)
     }
-}
 
+    /// Seconds per round trip of an empty coroutine through the shared event loop, over `hops` calls.
+    static func loopRoundTrip(hops: Int) async throws -> Double {
+        let loop = try PythonEventLoop.shared()
+        let nothing = try Interpreter.withGIL { gil in
+            try Interpreter.run("async def nothing():\n    return 1\nresult = nothing", gil).handle(gil)
+        }
+        return try await time {
+            for _ in 0..<hops {
+                _ = try await loop.run({ gil in try nothing.borrow(gil).call(gil) }, convert: { gil, value in try value.toValue(gil) })
+            }
+        } / Double(hops)
+    }
+}

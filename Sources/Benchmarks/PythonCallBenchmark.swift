@@ -63,17 +63,9 @@ struct PythonCallBenchmark: AsyncParsableCommand {
 
         // Round trips to the threads that run blocking and async Python work.
         let hops = 5_000
-        let loop = try PythonEventLoop.shared()
-        let coroutine = try Interpreter.withGIL { gil in
-            try Interpreter.run("async def nothing():\n    return 1\nresult = nothing", gil).handle(gil)
-        }
         var loopTimes: [Double] = [], poolTimes: [Double] = []
         for _ in 0..<rounds {
-            loopTimes.append(try await Bench.time {
-                for _ in 0..<hops {
-                    _ = try await loop.run({ gil in try coroutine.borrow(gil).call(gil) }, convert: { gil, value in try value.toValue(gil) })
-                }
-            } / Double(hops))
+            loopTimes.append(try await Bench.loopRoundTrip(hops: hops))
             poolTimes.append(try await Bench.time {
                 for _ in 0..<hops {
                     _ = try await PythonWorkerPool.shared.run { gil in try function.borrow(gil).call(arguments: [1], gil).toValue(gil) }

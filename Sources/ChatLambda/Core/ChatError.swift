@@ -51,6 +51,11 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
                   param: "model")
     }
 
+    /// 413 for a body over the function's limit; `message` says the sizes.
+    public static func requestTooLarge(_ message: String) -> ChatError {
+        ChatError(status: 413, type: "invalid_request_error", code: "request_too_large", message: message)
+    }
+
     /// 504 for a call that ran out of the invocation's time.
     public static func deadlineExceeded(_ detail: String) -> ChatError {
         ChatError(status: 504, type: "timeout_error", code: "timeout", message: detail)
@@ -77,7 +82,7 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound:
             self.init(status: 404, type: "invalid_request_error", code: "not_found", message: message)
         case .timeout:
-            self.init(status: 504, type: "timeout_error", code: "timeout", message: message)
+            self = .deadlineExceeded(message)
         case .unprocessableEntity:
             self.init(status: 422, type: "invalid_request_error", code: "unprocessable_entity", message: message)
         case .rateLimit:
@@ -105,14 +110,15 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `{"error":{"message":..,"type":..,"param":..,"code":..}}`.
-    public var body: [UInt8] {
-        var error: [String: Any] = ["message": message, "type": type, "code": code]
-        error["param"] = param ?? NSNull()
-        return JSON.bytes(["error": error])
-    }
+    public var body: [UInt8] { JSON.bytes(["error": errorObject]) }
 
     /// The SSE event that reports this error to a client after the stream began: `data: {"error": ...}\n\n`.
-    public var event: [UInt8] { Array("data: ".utf8) + body + Array("\n\n".utf8) }
+    public var event: [UInt8] { JSON.sseEvent(body) }
+
+    /// The OpenAI error object: message, type, param, code.
+    fileprivate var errorObject: [String: Any] {
+        ["message": message, "type": type, "code": code, "param": param ?? NSNull()]
+    }
 }
 
 extension ChatError: LambdaFunctionError {
@@ -125,9 +131,7 @@ extension ChatError: LambdaFunctionError {
     /// The OpenAI error body as text, with the HTTP status the same error has over HTTP:
     /// `{"error": {...}, "status": 404}`. A direct invoker parses it like an HTTP client's error body.
     public var errorMessage: String {
-        var error: [String: Any] = ["message": message, "type": type, "code": code]
-        error["param"] = param ?? NSNull()
-        return String(decoding: JSON.bytes(["error": error, "status": status]), as: UTF8.self)
+        String(decoding: JSON.bytes(["error": errorObject, "status": status]), as: UTF8.self)
     }
 }
 
@@ -138,9 +142,17 @@ enum JSON {
         return (try? Array(JSONSerialization.data(withJSONObject: object, options: options))) ?? Array("{}".utf8)
     }
 
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
+    // One for the process (it holds no per-call state): this runs for every streamed chunk.
+    private static let encoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
-    }
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) throws -> [UInt8] { Array(try encoder.encode(value)) }
+
+    private static let eventPrefix = Array("data: ".utf8), eventSuffix = Array("\n\n".utf8)
+
+    /// `data: <json>\n\n`: one server-sent event.
+    static func sseEvent(_ json: [UInt8]) -> [UInt8] { eventPrefix + json + eventSuffix }
 }

@@ -120,7 +120,7 @@ public struct ChatEventStream: Sendable {
             guard var chunk else { break }
             chunks += 1
             chunk.model = modelName
-            try await write(Array("data: ".utf8) + JSON.encode(chunk) + Array("\n\n".utf8))
+            try await write(JSON.sseEvent(try JSON.encode(chunk)))
         }
         try await write(Self.done)
         logger.info("stream answered", metadata: [
@@ -217,8 +217,7 @@ public final class ChatService: Sendable {
     public func chat(body: [UInt8], streaming: Bool, deadline: ContinuousClock.Instant?, logger: Logger) async -> ChatReply {
         let started = ContinuousClock.now
         guard body.count <= configuration.maxRequestBytes else {
-            return failure(ChatError(status: 413, type: "invalid_request_error", code: "request_too_large",
-                                     message: "The request is \(body.count) bytes; this function accepts at most \(configuration.maxRequestBytes)."),
+            return failure(.requestTooLarge("The request is \(body.count) bytes; this function accepts at most \(configuration.maxRequestBytes)."),
                            logger: logger, route: "chat")
         }
         var request: ChatCompletionRequest

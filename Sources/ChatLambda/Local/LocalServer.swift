@@ -94,8 +94,7 @@ public final class LocalServer: Sendable {
         let path = String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "/")
         let reply: ChatReply
         if tooLarge {
-            reply = .failure(ChatError(status: 413, type: "invalid_request_error", code: "request_too_large",
-                                       message: "The request is larger than \(service.configuration.maxRequestBytes) bytes."))
+            reply = .failure(.requestTooLarge("The request is larger than \(service.configuration.maxRequestBytes) bytes."))
         } else {
             reply = await service.respond(to: ChatHTTPRequest(method: head.method.rawValue, path: path, headers: headers, body: body),
                                           deadline: nil, logger: logger)
