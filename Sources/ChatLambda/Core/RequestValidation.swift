@@ -4,8 +4,9 @@ import LiteLLM
 /// Decodes a chat completions body into the typed OpenAI request and checks it, before any model is called.
 ///
 /// Strict on purpose: litellm acts on any keyword it is given (endpoints, credentials, callbacks that send data
-/// elsewhere), so only ``ChatCompletionRequest/fieldNames`` are accepted at the top level, and the typed request,
-/// not the caller's JSON, is what reaches litellm (unknown nested keys are dropped by re-encoding it).
+/// elsewhere), so only ``ChatCompletionRequest/fieldNames`` are accepted at the top level (checked in the same pass
+/// that decodes the body), and the typed request, not the caller's JSON, is what reaches litellm (unknown nested
+/// keys are dropped by re-encoding it).
 public enum RequestValidation {
     /// litellm keywords named in the 400 message, so a caller sees why `api_base` & co. are refused.
     static let litellmKeywords: Set<String> = [
@@ -23,27 +24,13 @@ public enum RequestValidation {
     public static func decode(_ body: some Collection<UInt8>) throws(ChatError) -> ChatCompletionRequest {
         let data = Data(body)
         guard !data.isEmpty else { throw .invalidRequest("The request body is empty; expected a chat completions JSON object.", code: "invalid_json") }
-        let object: [String: JSONValue]
-        do {
-            let value = try JSONDecoder().decode(JSONValue.self, from: data)
-            guard let fields = value.objectValue else {
-                throw ChatError.invalidRequest("The request body must be a JSON object.", code: "invalid_json")
-            }
-            object = fields
-        } catch let error as ChatError {
-            throw error
-        } catch {
-            throw .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
-        }
-        if let unknown = object.keys.sorted().first(where: { !ChatCompletionRequest.fieldNames.contains($0) }) {
-            let why = litellmKeywords.contains(unknown)
-                ? "it is a server-side setting that callers may not choose"
-                : "it is not an OpenAI chat completions field accepted here"
-            throw .invalidRequest("Unrecognized request argument '\(unknown)': \(why).", code: "unknown_field", param: unknown)
-        }
         let request: ChatCompletionRequest
         do {
-            request = try JSONDecoder().decode(ChatCompletionRequest.self, from: data)
+            request = try JSONDecoder().decode(KnownFieldsOnly.self, from: data).request
+        } catch let error as ChatError {
+            throw error
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
         } catch let error as DecodingError {
             throw describe(error)
         } catch {
@@ -51,6 +38,34 @@ public enum RequestValidation {
         }
         try validate(request)
         return request
+    }
+
+    /// The request, decoded in one pass over the body once its top-level keys are found to be accepted ones.
+    private struct KnownFieldsOnly: Decodable {
+        let request: ChatCompletionRequest
+
+        private struct AnyKey: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container: KeyedDecodingContainer<AnyKey>
+            do {
+                container = try decoder.container(keyedBy: AnyKey.self)
+            } catch {
+                throw ChatError.invalidRequest("The request body must be a JSON object.", code: "invalid_json")
+            }
+            if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !ChatCompletionRequest.fieldNames.contains($0) }) {
+                let why = litellmKeywords.contains(unknown)
+                    ? "it is a server-side setting that callers may not choose"
+                    : "it is not an OpenAI chat completions field accepted here"
+                throw ChatError.invalidRequest("Unrecognized request argument '\(unknown)': \(why).", code: "unknown_field", param: unknown)
+            }
+            request = try ChatCompletionRequest(from: decoder)
+        }
     }
 
     /// Checks roles, contents and ranges of a decoded request.

@@ -118,9 +118,7 @@ struct BatchItem: Sendable {
         do {
             let data = try JSONEncoder().encode(JSONValue.object(object))
             var request = try JSONDecoder().decode(ChatCompletionRequest.self, from: data)
-            if let system = settings.system, !request.messages.contains(where: { $0.role == .system }) {
-                request.messages.insert(.system(system), at: 0)
-            }
+            request.messages = ModelSettings.messages(request.messages, system: settings.system)
             if request.temperature == nil { request.temperature = settings.temperature }
             if request.maxTokens == nil && request.maxCompletionTokens == nil { request.maxTokens = settings.maxTokens }
             request.stream = nil

@@ -102,11 +102,14 @@ struct ModelSettings: Sendable {
 
     /// A request for `messages`, with the system prompt first unless the messages bring their own.
     func request(_ messages: [ChatMessage], model: String? = nil, system: String?? = nil) -> ChatCompletionRequest {
-        var all = messages
-        if let system = system ?? self.system, !all.contains(where: { $0.role == .system }) {
-            all.insert(.system(system), at: 0)
-        }
-        return ChatCompletionRequest(model: model ?? self.model, messages: all, temperature: temperature, maxTokens: maxTokens)
+        ChatCompletionRequest(model: model ?? self.model, messages: Self.messages(messages, system: system ?? self.system),
+                              temperature: temperature, maxTokens: maxTokens)
+    }
+
+    /// `messages` with `system` first, unless they bring their own system message.
+    static func messages(_ messages: [ChatMessage], system: String?) -> [ChatMessage] {
+        guard let system, !messages.contains(where: { $0.role == .system }) else { return messages }
+        return [.system(system)] + messages
     }
 
     /// The CLI's report of `error`: a one-line message with a hint and its exit code.
