@@ -20,6 +20,8 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The request field at fault, where there is one (OpenAI's `param`).
     public var param: String?
+    /// HTTP headers that go with the error over HTTP (`allow` on a 405).
+    public var headers: [String: String] = [:]
 
     /// Creates an error.
     /// - Parameters:

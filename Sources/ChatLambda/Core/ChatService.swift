@@ -49,11 +49,11 @@ public struct ChatHTTPResponse: Sendable, Equatable {
         ChatHTTPResponse(status: status, headers: ["content-type": "application/json"], body: body)
     }
 
-    /// The error's body with its status (and `www-authenticate` on a 401 of our own bearer check).
+    /// The error's body with its status and headers (and `www-authenticate` on a 401 of our own bearer check).
     public init(_ error: ChatError) {
         self = .json(error.status, error.body)
+        headers.merge(error.headers) { _, errors in errors }
         if error.code == "invalid_api_key" { headers["www-authenticate"] = "Bearer" }
-        if error.code == "method_not_allowed" { headers["allow"] = error.message.hasSuffix("use GET.") ? "GET" : "POST" }
     }
 }
 
@@ -305,9 +305,10 @@ public final class ChatService: Sendable {
     }
 
     private func methodNotAllowed(_ request: ChatHTTPRequest, allowed: String, logger: Logger) -> ChatReply {
-        failure(ChatError(status: 405, type: "invalid_request_error", code: "method_not_allowed",
-                          message: "\(Self.printable(request.method)) is not allowed here; use \(allowed)."),
-                logger: logger, route: "http")
+        var error = ChatError(status: 405, type: "invalid_request_error", code: "method_not_allowed",
+                              message: "\(Self.printable(request.method)) is not allowed here; use \(allowed).")
+        error.headers = ["allow": allowed]
+        return failure(error, logger: logger, route: "http")
     }
 
     private func failure(_ error: ChatError, logger: Logger, route: String) -> ChatReply {
