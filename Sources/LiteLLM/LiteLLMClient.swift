@@ -27,7 +27,6 @@ public final class LiteLLMClient: Sendable {
     private let streamFunction: PythonHandle
     private let embedFunction: PythonHandle
     private let countTokensFunction: PythonHandle
-    private let toJSON: PythonHandle
 
     private static let shared = Mutex<LiteLLMClient?>(nil)
 
@@ -75,12 +74,11 @@ public final class LiteLLMClient: Sendable {
         PythonError.captureAttributes(["status_code", "llm_provider", "model"])
         let version: String, importSeconds: Double
         do {
-            (completeFunction, streamFunction, embedFunction, countTokensFunction, toJSON, version, importSeconds) =
+            (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
                 try Interpreter.withGIL { gil in
                     let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
                     return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),
                             try glue.attribute("embed", gil).handle(gil), try glue.attribute("count_tokens", gil).handle(gil),
-                            try glue.attribute("to_json", gil).handle(gil),
                             try glue.attribute("VERSION", gil).toValue(gil).stringValue ?? "unknown",
                             try glue.attribute("IMPORT_SECONDS", gil).toValue(gil).doubleValue ?? 0)
                 }
@@ -111,7 +109,9 @@ public final class LiteLLMClient: Sendable {
     public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                          timeout: Duration? = nil) async throws -> ChatCompletion {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        return try await call(completeFunction, arguments, settings: settings).decode(ChatCompletion.self)
+        return try await call(completeFunction, arguments, settings: settings) { gil, reply throws(LiteLLMError) in
+            try ChatCompletion.decode(reply, gil)
+        }
     }
 
     /// Starts a streamed chat completion and returns its chunks once the provider has accepted the request, so
@@ -126,9 +126,9 @@ public final class LiteLLMClient: Sendable {
         do {
             let chunks = try await loop.run({ [streamFunction] gil in
                 try streamFunction.borrow(gil).call(arguments: [arguments], gil)
-            }, convert: { [loop, toJSON] gil, stream in
-                try PythonAsyncSequence<Reply>(stream, loop: loop, gil) { gil, chunk in
-                    try Reply(chunk, toJSON: toJSON, gil)
+            }, convert: { [loop] gil, stream in
+                try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { gil, chunk in
+                    try ChatCompletionChunk.decode(chunk, gil)
                 }
             })
             return ChatCompletionStream(chunks: chunks, secrets: secrets)
@@ -141,7 +141,14 @@ public final class LiteLLMClient: Sendable {
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        return try await call(embedFunction, arguments, settings: settings).decode(EmbeddingResponse.self)
+        let json = try await call(embedFunction, arguments, settings: settings) { gil, reply in
+            // JSON carries the long float lists compactly; it is decoded here, off the loop thread.
+            guard case .bytes(let bytes) = try reply.toValue(gil) else {
+                throw LiteLLMError(kind: .invalidResponse, message: "litellm's embedding reply was not JSON")
+            }
+            return bytes
+        }
+        return try Payload.decode(EmbeddingResponse.self, from: json)
     }
 
     /// Counts the prompt tokens of `messages` as `model` would (litellm's `token_counter`, on a worker thread).
@@ -157,12 +164,14 @@ public final class LiteLLMClient: Sendable {
         }
     }
 
+    /// Runs a glue coroutine and reads its result on the loop thread with `read`.
     /// Secrets are worked out from `settings` only when there is an error to redact: a call that succeeds skips it.
-    private func call(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings) async throws -> Reply {
+    private func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings,
+                                   read: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T) async throws -> T {
         do {
             return try await loop.run({ gil in
                 try function.borrow(gil).call(arguments: [arguments], gil)
-            }, convert: { [toJSON] gil, result in try Reply(result, toJSON: toJSON, gil) })
+            }, convert: read)
         } catch let error as PythonError {
             throw LiteLLMError(error, secrets: settings.secrets)
         }
@@ -172,7 +181,7 @@ public final class LiteLLMClient: Sendable {
 /// A streamed chat completion: its chunks in order, then the end or the error that cut it.
 public struct ChatCompletionStream: AsyncSequence, Sendable {
     public typealias Element = ChatCompletionChunk
-    let chunks: PythonAsyncSequence<Reply>
+    let chunks: PythonAsyncSequence<ChatCompletionChunk>
     let secrets: [String]
 
     public func makeAsyncIterator() -> Iterator { Iterator(base: chunks.makeAsyncIterator(), secrets: secrets) }
@@ -181,49 +190,15 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     public func close() { chunks.close() }
 
     public struct Iterator: AsyncIteratorProtocol {
-        var base: PythonAsyncSequence<Reply>.Iterator
+        var base: PythonAsyncSequence<ChatCompletionChunk>.Iterator
         let secrets: [String]
 
         public mutating func next() async throws -> ChatCompletionChunk? {
             do {
-                guard let reply = try await base.next() else { return nil }
-                return try reply.decode(ChatCompletionChunk.self)
+                return try await base.next()
             } catch let error as PythonError {
                 throw LiteLLMError(error, secrets: secrets)
             }
-        }
-    }
-}
-
-/// A reply as it crossed from Python: the plain values of its `model_dump` (completions and chunks, the hot path), or
-/// JSON (embeddings, whose long float lists JSON carries compactly, and any reply holding a value Swift has none for,
-/// such as a provider's odd extra field, which JSON carries as a string).
-enum Reply: Sendable {
-    case value(PythonValue)
-    case json([UInt8])
-
-    /// On the loop thread, with the GIL held.
-    init(_ object: borrowing PyRef, toJSON: PythonHandle, _ gil: borrowing GIL) throws {
-        do {
-            let value = try object.toValue(gil)
-            if case .bytes(let bytes) = value { self = .json(bytes) } else { self = .value(value) }
-        } catch is PythonConversionError {
-            guard case .bytes(let bytes) = try toJSON.borrow(gil).call(gil, object).toValue(gil) else {
-                throw LiteLLMError(kind: .invalidResponse, message: "litellm's reply could not be converted")
-            }
-            self = .json(bytes)
-        }
-    }
-
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        switch self {
-        case .value(let value):
-            guard let readable = T.self as? any ReplyDecodable.Type, let result = try readable.init(reply: value, path: "$") as? T else {
-                throw LiteLLMError(kind: .invalidResponse, message: "no field reader for \(T.self)")
-            }
-            return result
-        case .json(let bytes):
-            return try Payload.decode(type, from: bytes)
         }
     }
 }

@@ -87,60 +87,72 @@ struct WireMappingTests {
         #"{"id":"c","object":"chat.completion.chunk","created":2,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#,
     ]
 
+    /// Reads `value` as litellm's dump would hand it over: built as Python objects, then read in place.
+    static func read<T: ReplyDecodable & Sendable>(_ value: PythonValue, as type: T.Type) async throws -> T {
+        _ = try await startClient()
+        return try await PythonWorkerPool.shared.run { gil in try T.decode(value.toPython(gil), gil) }
+    }
+
+    static func python(_ json: String) throws -> PythonValue {
+        try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
+    }
+
     @Test(arguments: [fullReply, minimalReply])
-    func repliesReadFieldByFieldEqualTheirCodableDecoding(_ json: String) throws {
-        let value = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
+    func repliesReadFieldByFieldEqualTheirCodableDecoding(_ json: String) async throws {
         let expected = try JSONDecoder().decode(ChatCompletion.self, from: Data(json.utf8))
-        #expect(try ChatCompletion(reply: value) == expected)
+        #expect(try await Self.read(Self.python(json), as: ChatCompletion.self) == expected)
     }
 
     @Test(arguments: chunks)
-    func chunksReadFieldByFieldEqualTheirCodableDecoding(_ json: String) throws {
-        let value = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
+    func chunksReadFieldByFieldEqualTheirCodableDecoding(_ json: String) async throws {
         let expected = try JSONDecoder().decode(ChatCompletionChunk.self, from: Data(json.utf8))
-        #expect(try ChatCompletionChunk(reply: value) == expected)
+        #expect(try await Self.read(Self.python(json), as: ChatCompletionChunk.self) == expected)
     }
 
-    @Test func wholeFloatsReadAsIntegersAsJSONDecoderReadsThem() throws {
+    @Test func wholeFloatsReadAsIntegersAsJSONDecoderReadsThem() async throws {
         // A provider that sends `created` as a float: JSONDecoder reads 1700000000.0 into an Int field.
         let json = #"{"id":"x","object":"chat.completion","created":1700000000.0,"model":"m","choices":[{"index":0,"message":{"role":"assistant"}}]}"#
         let expected = try JSONDecoder().decode(ChatCompletion.self, from: Data(json.utf8))
-        var members = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8)).objectValue ?? [:]
+        var members = try Self.python(json).objectValue ?? [:]
         members["created"] = .double(1_700_000_000)  // as a Python float arrives
-        #expect(try ChatCompletion(reply: .object(members)) == expected)
+        #expect(try await Self.read(.object(members), as: ChatCompletion.self) == expected)
         members["created"] = .double(1.5)
-        #expect(throws: LiteLLMError.self) { try ChatCompletion(reply: .object(members)) }
+        await #expect(throws: LiteLLMError.self) { try await Self.read(.object(members), as: ChatCompletion.self) }
+        members["created"] = .bool(true)  // a bool is an int to Python, never to JSON
+        await #expect(throws: LiteLLMError.self) { try await Self.read(.object(members), as: ChatCompletion.self) }
     }
 
-    @Test func aReplyOfTheWrongShapeIsAnInvalidResponseNamingTheField() throws {
-        var value = try JSONDecoder().decode(PythonValue.self, from: Data(Self.minimalReply.utf8))
-        guard case .object(var members) = value else { Issue.record("not an object"); return }
+    @Test func aReplyOfTheWrongShapeIsAnInvalidResponseNamingTheField() async throws {
+        guard case .object(var members) = try Self.python(Self.minimalReply) else { Issue.record("not an object"); return }
         members["choices"] = [["index": "zero", "message": ["role": "assistant"]]]
-        value = .object(members)
-        let error = try #require(throws: LiteLLMError.self) { try ChatCompletion(reply: value) }
+        let error = try await #require(throws: LiteLLMError.self) { try await Self.read(.object(members), as: ChatCompletion.self) }
         #expect(error.kind == .invalidResponse)
-        #expect(error.message.contains("$.choices[0].index is not an integer"))
+        #expect(error.message.contains("$.choices[0].index is not an integer (a string)"))
+
+        members["choices"] = [["index": 0, "message": ["role": "assistant", "tool_calls": [["id": "c", "type": "function"]]]]]
+        let deep = try await #require(throws: LiteLLMError.self) { try await Self.read(.object(members), as: ChatCompletion.self) }
+        #expect(deep.message.contains("has no $.choices[0].message.tool_calls[0].function"))
 
         members["model"] = nil
-        let missing = try #require(throws: LiteLLMError.self) { try ChatCompletion(reply: .object(members)) }
-        #expect(missing.message.contains("$.model"))
+        let missing = try await #require(throws: LiteLLMError.self) { try await Self.read(.object(members), as: ChatCompletion.self) }
+        #expect(missing.message.contains("has no $.model"))
+
+        let notAnObject = try await #require(throws: LiteLLMError.self) { try await Self.read(.array([]), as: ChatCompletion.self) }
+        #expect(notAnObject.message.contains("$ is not an object (a list)"))
     }
 
-    @Test func aReplyHoldingAValueSwiftHasNoneForFallsBackToJSON() async throws {
+    @Test func fieldsTheReplyTypeDoesNotHaveAreNeverConverted() async throws {
         _ = try await startClient()
-        let decoded = try await PythonWorkerPool.shared.run { gil -> Reply in
-            let glue = try Interpreter.importModule("_embedchat_litellm", gil)
-            let toJSON = try glue.attribute("to_json", gil).handle(gil)
-            // A provider's extra field holding an integer beyond 64 bits: no PythonValue, but JSON has a form for it.
+        let reply = try await PythonWorkerPool.shared.run { gil -> ChatCompletion in
+            // A provider's extra field holding what Swift has no value for (an integer beyond 64 bits, a NaN, an
+            // object): the reader never touches it, so the reply reads as if it were not there.
             let reply = try Interpreter.run("""
                 result = {"id": "x", "object": "chat.completion", "created": 1, "model": "m",
                           "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}}],
-                          "provider_specific_fields": {"big": 2 ** 80}}
+                          "provider_specific_fields": {"big": 2 ** 80, "nan": float("nan"), "obj": object()}}
                 """, gil)
-            return try Reply(reply, toJSON: toJSON, gil)
+            return try ChatCompletion.decode(reply, gil)
         }
-        guard case .json(let bytes) = decoded else { Issue.record("expected the JSON fallback, got \(decoded)"); return }
-        #expect(String(decoding: bytes, as: UTF8.self).contains("1208925819614629174706176"))
-        #expect(try decoded.decode(ChatCompletion.self).text == "hi")
+        #expect(reply.text == "hi")
     }
 }

@@ -1,200 +1,269 @@
 import PythonEmbed
 
-// Replies cross from Python as the plain values of pydantic's `model_dump(exclude_none=True)` and are read here
-// field by field. That is the hot path of every call and every streamed chunk: in a running process the JSON
-// round trip it replaces (pydantic's JSON dump, then `JSONDecoder`) cost about 35 µs a reply, this about 3 µs.
-// The Codable conformances stay the definition of the wire format; `ReplyDecodingTests` holds the two to the same
-// result on the same replies.
+// Replies cross from Python as the plain values of pydantic's `model_dump(exclude_none=True)` and are read here in
+// place, field by field, on the loop thread: only the fields a type has are converted, members are found by interned
+// name, and a path is put together only for an error. That is the hot path of every call and every streamed chunk;
+// in a running process it costs a few µs a reply, where converting the whole dump first cost about 11 µs and the
+// JSON round trip before that about 35 µs. The Codable conformances stay the definition of the wire format;
+// `WireMappingTests` holds the two to the same result on the same replies.
 
-/// Reads the members of a reply object and says where a value had the wrong shape.
+/// A reply whose shape did not match: where, and what was wrong. Its path is built on the way out of the readers,
+/// so a reply that reads cleanly builds none.
+struct ReplyShapeError: Error {
+    /// Path segments, innermost first (".index", "[0]", ".choices").
+    private var segments: [String]
+    private let problem: Problem
+
+    private enum Problem {
+        case missing
+        case mismatch(expected: String, found: String)
+    }
+
+    static func missing(_ key: PythonName) -> ReplyShapeError {
+        ReplyShapeError(segments: [".\(key.text)"], problem: .missing)
+    }
+
+    static func mismatch(_ expected: String, _ value: PythonReader) -> ReplyShapeError {
+        ReplyShapeError(segments: [], problem: .mismatch(expected: expected, found: value.kind.description))
+    }
+
+    /// The same error one level further out.
+    func within(_ segment: String) -> ReplyShapeError {
+        var outer = self
+        outer.segments.append(segment)
+        return outer
+    }
+
+    var path: String { "$" + segments.reversed().joined() }
+
+    var error: LiteLLMError {
+        switch problem {
+        case .missing:
+            LiteLLMError(kind: .invalidResponse, message: "litellm's reply has no \(path)")
+        case .mismatch(let expected, let found):
+            LiteLLMError(kind: .invalidResponse,
+                         message: "litellm's reply did not have the expected shape: \(path) is not \(expected) (\(found))")
+        }
+    }
+}
+
+/// Reads the members of a reply object.
 struct ReplyReader {
-    let members: [String: PythonValue]
-    let path: String
+    let object: PythonReader
 
-    init(_ value: PythonValue, path: String) throws(LiteLLMError) {
-        guard let members = value.objectValue else { throw Self.mismatch(path, "an object", value) }
-        self.members = members
-        self.path = path
+    init(_ value: PythonReader) throws(ReplyShapeError) {
+        guard value.isDict else { throw .mismatch("an object", value) }
+        object = value
     }
 
     /// A member that may be missing or `None`.
-    func optional<T>(_ key: String, _ read: (PythonValue, String) throws(LiteLLMError) -> T) throws(LiteLLMError) -> T? {
-        guard let value = members[key], !value.isNone else { return nil }
-        return try read(value, "\(path).\(key)")
+    func optional<T>(_ key: PythonName, _ read: (PythonReader) throws(ReplyShapeError) -> T) throws(ReplyShapeError) -> T? {
+        let member: PythonReader?
+        do {
+            member = try object.member(key)
+        } catch {
+            throw ReplyShapeError.mismatch("a plain dict", object).within(".\(key.text)")
+        }
+        guard let member else { return nil }
+        do {
+            return try read(member)
+        } catch {
+            throw error.within(".\(key.text)")
+        }
     }
 
     /// A member that must be there.
-    func required<T>(_ key: String, _ read: (PythonValue, String) throws(LiteLLMError) -> T) throws(LiteLLMError) -> T {
-        guard let value = try optional(key, read) else {
-            throw LiteLLMError(kind: .invalidResponse, message: "litellm's reply has no \(path).\(key)")
-        }
+    func required<T>(_ key: PythonName, _ read: (PythonReader) throws(ReplyShapeError) -> T) throws(ReplyShapeError) -> T {
+        guard let value = try optional(key, read) else { throw .missing(key) }
         return value
     }
 
-    static func string(_ value: PythonValue, _ path: String) throws(LiteLLMError) -> String {
-        guard let text = value.stringValue else { throw mismatch(path, "a string", value) }
+    static func string(_ value: PythonReader) throws(ReplyShapeError) -> String {
+        guard let text = value.string else { throw .mismatch("a string", value) }
         return text
     }
 
-    static func int(_ value: PythonValue, _ path: String) throws(LiteLLMError) -> Int {
-        // A whole float counts, as it does for JSONDecoder (some providers send `created` as 1.7e9).
-        if case .double(let number) = value, let whole = Int(exactly: number) { return whole }
-        guard let number = value.intValue else { throw mismatch(path, "an integer", value) }
+    /// A whole float counts, as it does for JSONDecoder (some providers send `created` as 1.7e9).
+    static func int(_ value: PythonReader) throws(ReplyShapeError) -> Int {
+        guard let number = value.int else { throw .mismatch("an integer", value) }
         return number
     }
 
-    static func double(_ value: PythonValue, _ path: String) throws(LiteLLMError) -> Double {
-        guard let number = value.doubleValue else { throw mismatch(path, "a number", value) }
+    static func double(_ value: PythonReader) throws(ReplyShapeError) -> Double {
+        guard let number = value.double else { throw .mismatch("a number", value) }
         return number
     }
 
-    static func array<T>(_ read: @escaping (PythonValue, String) throws(LiteLLMError) -> T)
-        -> (PythonValue, String) throws(LiteLLMError) -> [T]
-    {
-        { (value: PythonValue, path: String) throws(LiteLLMError) -> [T] in
-            guard let elements = value.arrayValue else { throw mismatch(path, "an array", value) }
-            var result: [T] = []
-            result.reserveCapacity(elements.count)
-            for (index, element) in elements.enumerated() { result.append(try read(element, "\(path)[\(index)]")) }
-            return result
+    static func array<T: ReplyDecodable>(_ value: PythonReader) throws(ReplyShapeError) -> [T] {
+        guard let elements = value.elements else { throw .mismatch("an array", value) }
+        var result: [T] = []
+        result.reserveCapacity(elements.count)
+        for index in elements.indices {
+            do {
+                result.append(try T(reply: elements[index]))
+            } catch {
+                throw error.within("[\(index)]")
+            }
         }
-    }
-
-    static func mismatch(_ path: String, _ expected: String, _ value: PythonValue) -> LiteLLMError {
-        LiteLLMError(kind: .invalidResponse, message: "litellm's reply did not have the expected shape: \(path) is not \(expected) (\(value.kindName))")
+        return result
     }
 }
 
-extension PythonValue {
-    fileprivate var kindName: String {
-        switch self {
-        case .none: "None"
-        case .bool: "a bool"
-        case .int: "an int"
-        case .double: "a float"
-        case .string: "a string"
-        case .bytes: "bytes"
-        case .array: "a list"
-        case .object: "a dict"
-        }
-    }
-}
-
-/// A reply type read from the plain values of its `model_dump`.
+/// A reply type read in place from the plain values of its `model_dump`.
 protocol ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError)
+    init(reply value: PythonReader) throws(ReplyShapeError)
 }
 
 extension ReplyDecodable {
-    static func read(_ value: PythonValue, _ path: String) throws(LiteLLMError) -> Self { try Self(reply: value, path: path) }
+    static func read(_ value: PythonReader) throws(ReplyShapeError) -> Self { try Self(reply: value) }
+
+    /// Reads a reply; on the loop thread, with the GIL held.
+    static func decode(_ object: borrowing PyRef, _ gil: borrowing GIL) throws(LiteLLMError) -> Self {
+        do {
+            return try object.read(gil) { (reader: PythonReader) throws(ReplyShapeError) in try Self(reply: reader) }
+        } catch {
+            throw error.error
+        }
+    }
+}
+
+/// Member names, interned once.
+private enum Key {
+    static let id = PythonName("id")
+    static let object = PythonName("object")
+    static let created = PythonName("created")
+    static let model = PythonName("model")
+    static let choices = PythonName("choices")
+    static let usage = PythonName("usage")
+    static let systemFingerprint = PythonName("system_fingerprint")
+    static let cost = PythonName("_cost")
+    static let index = PythonName("index")
+    static let message = PythonName("message")
+    static let delta = PythonName("delta")
+    static let finishReason = PythonName("finish_reason")
+    static let role = PythonName("role")
+    static let content = PythonName("content")
+    static let toolCalls = PythonName("tool_calls")
+    static let reasoningContent = PythonName("reasoning_content")
+    static let type = PythonName("type")
+    static let function = PythonName("function")
+    static let name = PythonName("name")
+    static let arguments = PythonName("arguments")
+    static let promptTokens = PythonName("prompt_tokens")
+    static let completionTokens = PythonName("completion_tokens")
+    static let totalTokens = PythonName("total_tokens")
+    static let promptTokensDetails = PythonName("prompt_tokens_details")
+    static let completionTokensDetails = PythonName("completion_tokens_details")
+    static let cachedTokens = PythonName("cached_tokens")
+    static let reasoningTokens = PythonName("reasoning_tokens")
 }
 
 extension ChatCompletion: ReplyDecodable {
-    init(reply value: PythonValue, path: String = "$") throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        id = try reader.required("id", ReplyReader.string)
-        object = try reader.required("object", ReplyReader.string)
-        created = try reader.required("created", ReplyReader.int)
-        model = try reader.required("model", ReplyReader.string)
-        choices = try reader.required("choices", ReplyReader.array(Choice.read))
-        usage = try reader.optional("usage", Usage.read)
-        systemFingerprint = try reader.optional("system_fingerprint", ReplyReader.string)
-        cost = try reader.optional("_cost", ReplyReader.double)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        id = try reader.required(Key.id, ReplyReader.string)
+        object = try reader.required(Key.object, ReplyReader.string)
+        created = try reader.required(Key.created, ReplyReader.int)
+        model = try reader.required(Key.model, ReplyReader.string)
+        choices = try reader.required(Key.choices, ReplyReader.array)
+        usage = try reader.optional(Key.usage, Usage.read)
+        systemFingerprint = try reader.optional(Key.systemFingerprint, ReplyReader.string)
+        cost = try reader.optional(Key.cost, ReplyReader.double)
     }
 }
 
 extension ChatCompletion.Choice: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        index = try reader.required("index", ReplyReader.int)
-        message = try reader.required("message", ChatCompletion.AssistantMessage.read)
-        finishReason = try reader.optional("finish_reason", ReplyReader.string)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        index = try reader.required(Key.index, ReplyReader.int)
+        message = try reader.required(Key.message, ChatCompletion.AssistantMessage.read)
+        finishReason = try reader.optional(Key.finishReason, ReplyReader.string)
     }
 }
 
 extension ChatCompletion.AssistantMessage: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        role = try reader.required("role", ReplyReader.string)
-        content = try reader.optional("content", ReplyReader.string)
-        toolCalls = try reader.optional("tool_calls", ReplyReader.array(ToolCall.read))
-        reasoningContent = try reader.optional("reasoning_content", ReplyReader.string)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        role = try reader.required(Key.role, ReplyReader.string)
+        content = try reader.optional(Key.content, ReplyReader.string)
+        toolCalls = try reader.optional(Key.toolCalls, ReplyReader.array)
+        reasoningContent = try reader.optional(Key.reasoningContent, ReplyReader.string)
     }
 }
 
 extension ToolCall: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        id = try reader.required("id", ReplyReader.string)
-        type = try reader.required("type", ReplyReader.string)
-        function = try reader.required("function", Function.read)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        id = try reader.required(Key.id, ReplyReader.string)
+        type = try reader.required(Key.type, ReplyReader.string)
+        function = try reader.required(Key.function, Function.read)
     }
 }
 
 extension ToolCall.Function: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        self.init(name: try reader.required("name", ReplyReader.string),
-                  arguments: try reader.required("arguments", ReplyReader.string))
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        self.init(name: try reader.required(Key.name, ReplyReader.string),
+                  arguments: try reader.required(Key.arguments, ReplyReader.string))
     }
 }
 
 extension Usage: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        self.init(promptTokens: try reader.required("prompt_tokens", ReplyReader.int),
-                  completionTokens: try reader.required("completion_tokens", ReplyReader.int),
-                  totalTokens: try reader.required("total_tokens", ReplyReader.int))
-        promptTokensDetails = try reader.optional("prompt_tokens_details") { (value, path) throws(LiteLLMError) in
-            PromptDetails(cachedTokens: try ReplyReader(value, path: path).optional("cached_tokens", ReplyReader.int))
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        self.init(promptTokens: try reader.required(Key.promptTokens, ReplyReader.int),
+                  completionTokens: try reader.required(Key.completionTokens, ReplyReader.int),
+                  totalTokens: try reader.required(Key.totalTokens, ReplyReader.int))
+        promptTokensDetails = try reader.optional(Key.promptTokensDetails) { (value) throws(ReplyShapeError) in
+            PromptDetails(cachedTokens: try ReplyReader(value).optional(Key.cachedTokens, ReplyReader.int))
         }
-        completionTokensDetails = try reader.optional("completion_tokens_details") { (value, path) throws(LiteLLMError) in
-            CompletionDetails(reasoningTokens: try ReplyReader(value, path: path).optional("reasoning_tokens", ReplyReader.int))
+        completionTokensDetails = try reader.optional(Key.completionTokensDetails) { (value) throws(ReplyShapeError) in
+            CompletionDetails(reasoningTokens: try ReplyReader(value).optional(Key.reasoningTokens, ReplyReader.int))
         }
     }
 }
 
 extension ChatCompletionChunk: ReplyDecodable {
-    init(reply value: PythonValue, path: String = "$") throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        id = try reader.required("id", ReplyReader.string)
-        object = try reader.required("object", ReplyReader.string)
-        created = try reader.required("created", ReplyReader.int)
-        model = try reader.optional("model", ReplyReader.string)
-        choices = try reader.required("choices", ReplyReader.array(Choice.read))
-        usage = try reader.optional("usage", Usage.read)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        id = try reader.required(Key.id, ReplyReader.string)
+        object = try reader.required(Key.object, ReplyReader.string)
+        created = try reader.required(Key.created, ReplyReader.int)
+        model = try reader.optional(Key.model, ReplyReader.string)
+        choices = try reader.required(Key.choices, ReplyReader.array)
+        usage = try reader.optional(Key.usage, Usage.read)
     }
 }
 
 extension ChatCompletionChunk.Choice: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        index = try reader.required("index", ReplyReader.int)
-        delta = try reader.required("delta", ChatCompletionChunk.Delta.read)
-        finishReason = try reader.optional("finish_reason", ReplyReader.string)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        index = try reader.required(Key.index, ReplyReader.int)
+        delta = try reader.required(Key.delta, ChatCompletionChunk.Delta.read)
+        finishReason = try reader.optional(Key.finishReason, ReplyReader.string)
     }
 }
 
 extension ChatCompletionChunk.Delta: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        role = try reader.optional("role", ReplyReader.string)
-        content = try reader.optional("content", ReplyReader.string)
-        toolCalls = try reader.optional("tool_calls", ReplyReader.array(ChatCompletionChunk.ToolCallFragment.read))
-        reasoningContent = try reader.optional("reasoning_content", ReplyReader.string)
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        role = try reader.optional(Key.role, ReplyReader.string)
+        content = try reader.optional(Key.content, ReplyReader.string)
+        toolCalls = try reader.optional(Key.toolCalls, ReplyReader.array)
+        reasoningContent = try reader.optional(Key.reasoningContent, ReplyReader.string)
     }
 }
 
 extension ChatCompletionChunk.ToolCallFragment: ReplyDecodable {
-    init(reply value: PythonValue, path: String) throws(LiteLLMError) {
-        let reader = try ReplyReader(value, path: path)
-        index = try reader.required("index", ReplyReader.int)
-        id = try reader.optional("id", ReplyReader.string)
-        type = try reader.optional("type", ReplyReader.string)
-        function = try reader.optional("function") { (value, path) throws(LiteLLMError) in
-            let function = try ReplyReader(value, path: path)
-            return Function(name: try function.optional("name", ReplyReader.string),
-                            arguments: try function.optional("arguments", ReplyReader.string))
+    init(reply value: PythonReader) throws(ReplyShapeError) {
+        let reader = try ReplyReader(value)
+        index = try reader.required(Key.index, ReplyReader.int)
+        id = try reader.optional(Key.id, ReplyReader.string)
+        type = try reader.optional(Key.type, ReplyReader.string)
+        function = try reader.optional(Key.function) { (value) throws(ReplyShapeError) in
+            let function = try ReplyReader(value)
+            return Function(name: try function.optional(Key.name, ReplyReader.string),
+                            arguments: try function.optional(Key.arguments, ReplyReader.string))
         }
     }
 }

@@ -1,0 +1,160 @@
+import CPythonShim
+import CPythonSupport
+import Synchronization
+
+/// A dict key made once as an interned Python string and kept for the life of the process.
+///
+/// Looking a member up by it finds the key by identity; a Swift `String` key would first be built into a new Python
+/// string, hashed and dropped again on every lookup. Declare names as `static let`s.
+public final class PythonName: Sendable {
+    /// The key's text.
+    public let text: String
+    /// The interned string, made on first use. Written once, with the GIL held; never released (the interpreter
+    /// lives as long as the process).
+    private let object = Atomic<UInt>(0)
+
+    public init(_ text: String) { self.text = text }
+
+    func pointer(_ gil: borrowing GIL) throws(PythonError) -> UnsafeMutablePointer<PyObject> {
+        let address = object.load(ordering: .acquiring)
+        if address != 0, let pointer = UnsafeMutablePointer<PyObject>(bitPattern: address) { return pointer }
+        // Two threads cannot race here: both would hold the GIL.
+        guard let made = PyUnicode_InternFromString(text) else { throw PythonError.fetch(gil) }
+        object.store(UInt(bitPattern: made), ordering: .releasing)
+        return made
+    }
+}
+
+/// A read-only look at a Python value, for reading a reply field by field without converting all of it first.
+///
+/// Only the members asked for are converted, and a member is found by a ``PythonName``; a whole conversion
+/// (``PyRef/toValue(_:maximumDepth:)``) builds a Swift dictionary for every dict and a string for every key. Get one
+/// from ``PyRef/read(_:_:)``; it is valid only inside that closure, where the GIL is held and the value is alive.
+/// Reading runs no Python code.
+public struct PythonReader {
+    let pointer: UnsafeMutablePointer<PyObject>
+
+    /// The kinds a reader tells apart, for error messages.
+    public enum Kind: Sendable, Equatable {
+        case none, bool, int, float, string, list, dict, other(String)
+
+        /// As a sentence fragment: "an int", "a dict".
+        public var description: String {
+            switch self {
+            case .none: "None"
+            case .bool: "a bool"
+            case .int: "an int"
+            case .float: "a float"
+            case .string: "a string"
+            case .list: "a list"
+            case .dict: "a dict"
+            case .other(let name): "an instance of \(name)"
+            }
+        }
+    }
+
+    /// What this value is.
+    public var kind: Kind {
+        let gil = GIL()  // a reader exists only inside a GIL scope
+        if cpy_is_none(pointer) != 0 { return .none }
+        if cpy_bool_check(pointer) != 0 { return .bool }
+        if cpy_long_check(pointer) != 0 { return .int }
+        if cpy_float_check(pointer) != 0 { return .float }
+        if cpy_unicode_check(pointer) != 0 { return .string }
+        if cpy_list_check(pointer) != 0 || cpy_tuple_check(pointer) != 0 { return .list }
+        if cpy_dict_check(pointer) != 0 { return .dict }
+        return .other(PyRef(borrowing: pointer, gil).typeName(gil))
+    }
+
+    /// Whether this is `None`.
+    public var isNone: Bool { cpy_is_none(pointer) != 0 }
+
+    /// Whether this is a dict.
+    public var isDict: Bool { cpy_dict_check(pointer) != 0 }
+
+    /// The member `name` of a dict, or `nil` if it is missing or `None` (or this is not a dict).
+    public func member(_ name: PythonName) throws(PythonError) -> PythonReader? {
+        guard cpy_dict_check(pointer) != 0 else { return nil }
+        let gil = GIL()  // a reader exists only inside a GIL scope
+        guard let member = PyDict_GetItemWithError(pointer, try name.pointer(gil)) else {
+            if PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
+            return nil
+        }
+        return cpy_is_none(member) != 0 ? nil : PythonReader(pointer: member)
+    }
+
+    /// The text, if this is a string that is valid UTF-8 (no lone surrogates).
+    public var string: String? {
+        guard cpy_unicode_check(pointer) != 0 else { return nil }
+        var length: Py_ssize_t = 0
+        guard let utf8 = PyUnicode_AsUTF8AndSize(pointer, &length) else {
+            PyErr_Clear()
+            return nil
+        }
+        return String(decoding: UnsafeRawBufferPointer(start: utf8, count: length), as: UTF8.self)
+    }
+
+    /// The integer, if this is an int (not a bool) that fits in 64 bits, or a float with a whole value that does
+    /// (as `JSONDecoder` reads `1.7e9` into an `Int`).
+    public var int: Int? {
+        if cpy_long_check(pointer) != 0, cpy_bool_check(pointer) == 0 {
+            var overflow: Int32 = 0
+            let value = PyLong_AsLongLongAndOverflow(pointer, &overflow)
+            if overflow != 0 { return nil }
+            if value == -1, PyErr_Occurred() != nil { PyErr_Clear(); return nil }
+            return Int(value)
+        }
+        if cpy_float_check(pointer) != 0 { return Int(exactly: PyFloat_AsDouble(pointer)) }
+        return nil
+    }
+
+    /// The number, if this is a finite float or an int (not a bool).
+    public var double: Double? {
+        if cpy_float_check(pointer) != 0 {
+            let value = PyFloat_AsDouble(pointer)
+            return value.isFinite ? value : nil
+        }
+        if cpy_long_check(pointer) != 0, cpy_bool_check(pointer) == 0 {
+            let value = PyLong_AsDouble(pointer)
+            if value == -1, PyErr_Occurred() != nil { PyErr_Clear(); return nil }
+            return value
+        }
+        return nil
+    }
+
+    /// The Boolean, if this is a bool.
+    public var bool: Bool? { cpy_bool_check(pointer) != 0 ? pointer == cpy_true() : nil }
+
+    /// The elements, if this is a list or a tuple.
+    public var elements: Elements? {
+        cpy_list_check(pointer) != 0 || cpy_tuple_check(pointer) != 0 ? Elements(sequence: pointer) : nil
+    }
+
+    /// The elements of a list or tuple, read in place.
+    public struct Elements: RandomAccessCollection {
+        let sequence: UnsafeMutablePointer<PyObject>
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int {
+            cpy_list_check(sequence) != 0 ? cpy_list_size(sequence) : cpy_tuple_size(sequence)
+        }
+
+        public subscript(position: Int) -> PythonReader {
+            PythonReader(pointer: cpy_list_check(sequence) != 0
+                ? cpy_list_get_item(sequence, position) : cpy_tuple_get_item(sequence, position))
+        }
+    }
+
+    /// The whole value converted, for a member whose shape the reader leaves open.
+    public func value() throws -> PythonValue {
+        let gil = GIL()  // a reader exists only inside a GIL scope
+        return try PyRef(borrowing: pointer, gil).toValue(gil)
+    }
+}
+
+extension PyRef {
+    /// Reads the object in place with a ``PythonReader``, valid only inside `body`.
+    public func read<T, E: Error>(_ gil: borrowing GIL, _ body: (PythonReader) throws(E) -> T) throws(E) -> T {
+        try body(PythonReader(pointer: pointer))
+    }
+}
