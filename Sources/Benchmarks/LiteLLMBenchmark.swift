@@ -11,7 +11,7 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         abstract: "Per-call and per-chunk cost of litellm through the Swift client vs in Python; 64 concurrent requests vs one.")
 
     @Option(help: "Calls per block: each block of Swift calls is paired with one of Python calls.") var block = 25
-    @Option(help: "Pairs of blocks for the per-call figures (the median is reported).") var pairs = 60
+    @Option(help: "Rounds of blocks for the per-call figures (the median is reported).") var pairs = 100
     @Option(help: "Pairs of streams for the per-chunk figures.") var streams = 9
     @Option(help: "Concurrent requests against the 250 ms upstream.") var concurrency = 64
 
@@ -95,13 +95,13 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         print("per call: \(pairs) rounds of blocks of \(block) calls, rotating order; medians over the rounds")
         print(Bench.row("Python: await litellm.acompletion in a loop (reference)", python))
         print(Bench.row("Swift: client.complete from a task on the loop's executor", pinned))
-        print(Bench.ratio("ratio Swift on the loop's executor / Python", pinnedRatio))
+        print(Bench.ratio("ratio Swift on the loop's executor / Python", pinnedRatio) + Bench.spread(pinnedRatios))
         print(Bench.row("bridge overhead per call (ratio − 1) × Python", (pinnedRatio - 1) * python))
         print(Bench.row("Swift: client.complete from the global executor", swift))
-        print(Bench.ratio("ratio Swift from the global executor / Python", callRatio))
+        print(Bench.ratio("ratio Swift from the global executor / Python", callRatio) + Bench.spread(callRatios))
         print(Bench.row("bridge overhead + two thread hand-offs per call", (callRatio - 1) * python))
         print(Bench.row("Python: another thread submits each call to the loop", Bench.median(threadCalls) * 1e6))
-        print(Bench.ratio("ratio Python from another thread / Python", Bench.median(threadRatios)))
+        print(Bench.ratio("ratio Python from another thread / Python", Bench.median(threadRatios)) + Bench.spread(threadRatios))
         print(Bench.row("Python: litellm.completion (sync) in a loop", Bench.median(syncPython) * 1e6))
         print("per chunk: \(streams) pairs of streams of \(chunkCount) chunks")
         print(Bench.row("Python: per chunk, async for over a mock stream", Bench.median(pythonChunks) * 1e6))

@@ -16,6 +16,13 @@ enum Bench {
         return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
     }
 
+    /// The middle half of `values` (first to third quartile), printed after a median so its spread shows.
+    static func spread(_ values: [Double]) -> String {
+        let sorted = values.sorted()
+        guard sorted.count >= 4 else { return "" }
+        return String(format: "  (middle half %.3f–%.3f)", sorted[sorted.count / 4], sorted[sorted.count * 3 / 4])
+    }
+
     /// Seconds a closure takes.
     static func time(_ body: () throws -> Void) rethrows -> Double {
         let began = ContinuousClock.now
