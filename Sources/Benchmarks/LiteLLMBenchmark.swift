@@ -114,7 +114,7 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         let glueSeconds = try await reference.glue(calls: hops) / Double(hops)
         print("where the bridge's time goes, each part alone:")
         print(Bench.row("  round trip to the loop thread (empty coroutine)", hopSeconds * 1e6))
-        print(Bench.row("  Python glue: the reply as plain values", glueSeconds * 1e6))
+        print(Bench.row("  Python glue: the reply's cost", glueSeconds * 1e6))
 
         // 64 concurrent requests against a loopback upstream that answers after 250 ms.
         let server = try await FakeProviderServer.start(port: 0)

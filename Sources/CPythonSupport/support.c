@@ -113,6 +113,39 @@ PyObject *cps_call3(PyObject *callable, PyObject *first, PyObject *second, PyObj
     return PyObject_Vectorcall(callable, arguments, 3, NULL);
 }
 
+static PyObject *lookup(PyObject *dict, PyObject *name, int *failed) {
+    PyObject *value = PyDict_GetItemWithError(dict, name);
+    if (value == NULL && PyErr_Occurred()) *failed = 1;
+    return value;
+}
+
+PyObject *cps_stored_attribute(PyObject *object, PyObject *name, PyObject *extra_name, int *failed) {
+    *failed = 0;
+    // _PyObject_GetDictPtr: the instance dict without a descriptor call (it materialises a 3.11 managed dict).
+    PyObject **dict = _PyObject_GetDictPtr(object);
+    if (dict != NULL && *dict != NULL && PyDict_Check(*dict)) {
+        PyObject *value = lookup(*dict, name, failed);
+        if (value != NULL || *failed) return value;
+    }
+    // The slot's member descriptor, found on the type: no instance __getattr__ can run.
+    PyObject *descriptor = _PyType_Lookup(Py_TYPE(object), extra_name);
+    if (descriptor == NULL || Py_TYPE(descriptor) != &PyMemberDescr_Type) return NULL;
+    PyObject *extra = Py_TYPE(descriptor)->tp_descr_get(descriptor, object, (PyObject *)Py_TYPE(object));
+    if (extra == NULL) {  // an unset slot raises AttributeError: absent, not an error
+        if (PyErr_ExceptionMatches(PyExc_AttributeError)) PyErr_Clear(); else *failed = 1;
+        return NULL;
+    }
+    PyObject *value = PyDict_Check(extra) ? lookup(extra, name, failed) : NULL;
+    Py_DECREF(extra);  // the object keeps its extra dict (and so `value`) alive
+    return value;
+}
+
+int cps_has_stored_attributes(PyObject *object) {
+    if (PyDict_Check(object)) return 1;
+    PyObject **dict = _PyObject_GetDictPtr(object);
+    return dict != NULL && *dict != NULL;
+}
+
 int cps_wakeup_pipe(int fds[2]) { return pipe2(fds, O_NONBLOCK | O_CLOEXEC); }
 
 static _Thread_local int describing_depth = 0;

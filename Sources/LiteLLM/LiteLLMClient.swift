@@ -110,7 +110,7 @@ public final class LiteLLMClient: Sendable {
                          timeout: Duration? = nil) async throws -> ChatCompletion {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
         return try await call(completeFunction, arguments, settings: settings) { gil, reply throws(LiteLLMError) in
-            try ChatCompletion.decode(reply, gil)
+            try ChatCompletion.decodePriced(reply, gil)
         }
     }
 

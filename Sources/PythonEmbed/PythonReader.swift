@@ -28,9 +28,11 @@ public final class PythonName: Sendable {
 /// A read-only look at a Python value, for reading a reply field by field without converting all of it first.
 ///
 /// Only the members asked for are converted, and a member is found by a ``PythonName``; a whole conversion
-/// (``PyRef/toValue(_:maximumDepth:)``) builds a Swift dictionary for every dict and a string for every key. Get one
-/// from ``PyRef/read(_:_:)``; it is valid only inside that closure, where the GIL is held and the value is alive.
-/// Reading runs no Python code.
+/// (``PyRef/toValue(_:maximumDepth:)``) builds a Swift dictionary for every dict and a string for every key. Members
+/// are read from a dict, or from an object as it stores its attributes (its instance dict, then pydantic's
+/// `__pydantic_extra__`), so a pydantic model reads like its `model_dump()` without the dump. Get one from
+/// ``PyRef/read(_:_:)``; it is valid only inside that closure, where the GIL is held and the value is alive. Reading
+/// runs no Python code (for dicts whose keys are strings, as a dump's and a model's are).
 public struct PythonReader {
     let pointer: UnsafeMutablePointer<PyObject>
 
@@ -69,19 +71,27 @@ public struct PythonReader {
     /// Whether this is `None`.
     public var isNone: Bool { cpy_is_none(pointer) != 0 }
 
-    /// Whether this is a dict.
-    public var isDict: Bool { cpy_dict_check(pointer) != 0 }
+    /// Whether this has members: a dict, or an object that stores its attributes in an instance dict.
+    public var hasMembers: Bool { cps_has_stored_attributes(pointer) != 0 }
 
-    /// The member `name` of a dict, or `nil` if it is missing or `None` (or this is not a dict).
+    /// The member `name` of a dict or of an object's stored attributes, or `nil` if it is missing or `None` (or
+    /// this has no members).
     public func member(_ name: PythonName) throws(PythonError) -> PythonReader? {
-        guard cpy_dict_check(pointer) != 0 else { return nil }
         let gil = GIL()  // a reader exists only inside a GIL scope
-        guard let member = PyDict_GetItemWithError(pointer, try name.pointer(gil)) else {
-            if PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
-            return nil
+        let member: UnsafeMutablePointer<PyObject>?
+        if cpy_dict_check(pointer) != 0 {
+            member = PyDict_GetItemWithError(pointer, try name.pointer(gil))
+            if member == nil, PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
+        } else {
+            var failed: Int32 = 0
+            member = cps_stored_attribute(pointer, try name.pointer(gil), try Self.pydanticExtra.pointer(gil), &failed)
+            if failed != 0 { throw PythonError.fetch(gil) }
         }
-        return cpy_is_none(member) != 0 ? nil : PythonReader(pointer: member)
+        guard let member, cpy_is_none(member) == 0 else { return nil }
+        return PythonReader(pointer: member)
     }
+
+    private static let pydanticExtra = PythonName("__pydantic_extra__")
 
     /// The text, if this is a string that is valid UTF-8 (no lone surrogates).
     public var string: String? {

@@ -155,4 +155,95 @@ struct WireMappingTests {
         }
         #expect(reply.text == "hi")
     }
+
+    /// Sends `request` through litellm for real and reads each response (or chunk) twice: in place, as the client
+    /// does, and from its `model_dump(exclude_none=True)`, as a plain dict.
+    static func readBothWays(_ request: ChatCompletionRequest, _ settings: ProviderSettings, stream: Bool)
+        async throws -> [PairReading]
+    {
+        _ = try await startClient()
+        let helper = try Interpreter.withGIL { gil in
+            try Interpreter.run("""
+                import litellm
+                async def both(kwargs):
+                    response = await litellm.acompletion(**kwargs)
+                    if kwargs.get("stream"):
+                        return [(chunk, chunk.model_dump(exclude_none=True, warnings=False)) async for chunk in response]
+                    return [(response, response.model_dump(exclude_none=True, warnings=False))]
+                result = both
+                """, gil).handle(gil)
+        }
+        var arguments = Payload.arguments(request, settings: settings, timeout: nil)
+        if stream, case .object(var members) = arguments { members["stream"] = true; arguments = .object(members) }
+        let pairs = try await PythonEventLoop.shared().run({ [arguments] gil in try helper.borrow(gil).call(arguments: [arguments], gil) },
+                                                          convert: { gil, list in
+            try list.read(gil) { list throws -> [PairReading] in
+                guard let elements = list.elements else { throw LiteLLMError(kind: .invalidResponse, message: "not a list") }
+                return try elements.map { pair throws -> PairReading in
+                    guard let both = pair.elements, both.count == 2 else { throw LiteLLMError(kind: .invalidResponse, message: "not a pair") }
+                    if stream {
+                        return PairReading(chunk: try Self.chunk(both[0]), chunkDumped: try Self.chunk(both[1]))
+                    }
+                    return PairReading(whole: try Self.completion(both[0]), wholeDumped: try Self.completion(both[1]))
+                }
+            }
+        })
+        return pairs
+    }
+
+    /// One response or chunk, read in place and from its dump.
+    struct PairReading: Sendable {
+        var chunk: ChatCompletionChunk?, chunkDumped: ChatCompletionChunk?, whole: ChatCompletion?, wholeDumped: ChatCompletion?
+    }
+
+    static func chunk(_ reader: PythonReader) throws -> ChatCompletionChunk {
+        do { return try ChatCompletionChunk(reply: reader) } catch { throw error.error }
+    }
+
+    static func completion(_ reader: PythonReader) throws -> ChatCompletion {
+        do { return try ChatCompletion(reply: reader) } catch { throw error.error }
+    }
+
+    @Test(arguments: ["openai/tools-2", "openai/cached-3+reasoning-5", "openai/unicode", "anthropic/claude-fake", "bedrock/converse/amazon.nova-fake", "offline"])
+    func litellmsResponseObjectsReadInPlaceAsTheirDumpsDo(_ model: String) async throws {
+        try await withProvider { _, server in
+            var request = ask(model, "Paris")
+            request.maxTokens = 50
+            request.streamOptions = .init(includeUsage: true)
+            var settings = server.openAI
+            if model.hasPrefix("anthropic/") {
+                settings = ProviderSettings(apiBase: server.anthropicBase, apiKey: "sk-ant-test-0123456789", maxRetries: 0)
+            } else if model.hasPrefix("bedrock/") {
+                settings = ProviderSettings(maxRetries: 0, extra: [
+                    "aws_bedrock_runtime_endpoint": .string(server.bedrockEndpoint),
+                    "aws_access_key_id": "AKIAFAKEFAKEFAKEFAKE", "aws_secret_access_key": "fake-secret-key-0123456789",
+                    "aws_region_name": "us-east-1",
+                ])
+            } else if model == "offline" {
+                request.model = OfflineMode.litellmModel
+                settings = .offline()
+            }
+            let whole = try await Self.readBothWays(request, settings, stream: false)
+            #expect(whole.count == 1)
+            for reading in whole {
+                #expect(reading.whole != nil)
+                #expect(reading.whole == reading.wholeDumped)
+            }
+            if model.hasPrefix("bedrock/") { return }  // the fake answers Converse unstreamed only
+            let chunks = try await Self.readBothWays(request, settings, stream: true)
+            #expect(chunks.count > 1)
+            for reading in chunks {
+                #expect(reading.chunk != nil)
+                #expect(reading.chunk == reading.chunkDumped)
+            }
+            if model == "openai/tools-2" {
+                #expect(whole.first?.whole?.choices.first?.message.toolCalls?.count == 2)
+                #expect(chunks.contains { $0.chunk?.choices.first?.delta.toolCalls?.isEmpty == false })
+            }
+            if model == "openai/cached-3+reasoning-5" {
+                #expect(whole.first?.whole?.usage?.promptTokensDetails?.cachedTokens == 3)
+                #expect(chunks.last?.chunk?.usage != nil)
+            }
+        }
+    }
 }

@@ -73,8 +73,41 @@ struct ReaderTests {
 
     @Test func aMemberOfSomethingNotADictIsMissing() async throws {
         let missing = try await withPython { gil in
-            try Interpreter.run("result = [1, 2]", gil).read(gil) { reader in try reader.member(Self.name) == nil && !reader.isDict }
+            try Interpreter.run("result = [1, 2]", gil).read(gil) { reader in try reader.member(Self.name) == nil && !reader.hasMembers }
         }
         #expect(missing)
+    }
+
+    @Test func anObjectsMembersAreItsStoredAttributesNotItsComputedOnes() async throws {
+        let readings = try await withPython { gil in
+            // A pydantic model keeps declared fields in its instance dict and undeclared ones in `__pydantic_extra__`.
+            let objects = try Interpreter.run("""
+                class Model:
+                    __slots__ = ("__dict__", "__pydantic_extra__")
+                    def __getattr__(self, name):
+                        raise RuntimeError("the reader ran Python code")
+                    @property
+                    def count(self):
+                        raise RuntimeError("the reader ran a property")
+                declared = Model()
+                declared.name = "declared"
+                declared.__pydantic_extra__ = {"count": 7}
+                unset = Model()
+                unset.name = "no extra"
+                result = [declared, unset]
+                """, gil)
+            return try objects.read(gil) { list throws -> [[String]] in
+                var readings: [[String]] = []
+                guard let elements = list.elements else { return readings }
+                for object in elements {
+                    let name: String = try object.member(Self.name)?.string ?? "missing"
+                    let count: Int = try object.member(Self.count)?.int ?? -1
+                    let absent: Bool = try object.member(Self.absent) == nil
+                    readings.append([name, String(count), String(absent), String(object.hasMembers)])
+                }
+                return readings
+            }
+        }
+        #expect(readings == [["declared", "7", "true", "true"], ["no extra", "-1", "true", "true"]])
     }
 }

@@ -1,11 +1,12 @@
 import PythonEmbed
 
-// Replies cross from Python as the plain values of pydantic's `model_dump(exclude_none=True)` and are read here in
-// place, field by field, on the loop thread: only the fields a type has are converted, members are found by interned
-// name, and a path is put together only for an error. That is the hot path of every call and every streamed chunk;
-// in a running process it costs a few µs a reply, where converting the whole dump first cost about 11 µs and the
-// JSON round trip before that about 35 µs. The Codable conformances stay the definition of the wire format;
-// `WireMappingTests` holds the two to the same result on the same replies.
+// Replies are litellm's own response objects (pydantic models), read here in place, field by field, on the loop
+// thread: a member is found by interned name in the model's stored attributes (or in a dict, for a reply that is
+// one), only the fields a type has are converted, and a path is put together only for an error. That is the hot
+// path of every call and every streamed chunk; in a running process, pydantic's `model_dump` alone cost ~10 µs a
+// reply, converting the whole dump into Swift values ~11 µs more, and the JSON round trip before that ~35 µs. The
+// Codable conformances stay the definition of the wire format: `WireMappingTests` holds the readers to them, and to
+// the dump of real litellm responses.
 
 /// A reply whose shape did not match: where, and what was wrong. Its path is built on the way out of the readers,
 /// so a reply that reads cleanly builds none.
@@ -52,7 +53,7 @@ struct ReplyReader {
     let object: PythonReader
 
     init(_ value: PythonReader) throws(ReplyShapeError) {
-        guard value.isDict else { throw .mismatch("an object", value) }
+        guard value.hasMembers else { throw .mismatch("an object", value) }
         object = value
     }
 
@@ -121,6 +122,23 @@ extension ReplyDecodable {
     static func decode(_ object: borrowing PyRef, _ gil: borrowing GIL) throws(LiteLLMError) -> Self {
         do {
             return try object.read(gil) { (reader: PythonReader) throws(ReplyShapeError) in try Self(reply: reader) }
+        } catch {
+            throw error.error
+        }
+    }
+}
+
+extension ChatCompletion {
+    /// Reads the glue's `(response, cost)`: litellm's response object, read in place, and its cost in USD or `None`.
+    /// On the loop thread, with the GIL held.
+    static func decodePriced(_ object: borrowing PyRef, _ gil: borrowing GIL) throws(LiteLLMError) -> ChatCompletion {
+        do {
+            return try object.read(gil) { (pair: PythonReader) throws(ReplyShapeError) in
+                guard let elements = pair.elements, elements.count == 2 else { throw .mismatch("a (response, cost) pair", pair) }
+                var completion = try ChatCompletion(reply: elements[0])
+                if completion.cost == nil { completion.cost = elements[1].double }
+                return completion
+            }
         } catch {
             throw error.error
         }
