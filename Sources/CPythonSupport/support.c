@@ -119,10 +119,19 @@ static PyObject *lookup(PyObject *dict, PyObject *name, int *failed) {
     return value;
 }
 
+// The instance dict without a descriptor call. On 3.11 `_PyObject_GetDictPtr` builds a managed dict that was not
+// made yet, and an allocation may start a collection, which runs finalisers: Python code, while the caller holds
+// borrowed references. No collection runs meanwhile. (Private API, stable through 3.11; recheck on an upgrade.)
+static PyObject **instance_dict(PyObject *object) {
+    int collecting = PyGC_Disable();
+    PyObject **dict = _PyObject_GetDictPtr(object);
+    if (collecting) PyGC_Enable();
+    return dict;
+}
+
 PyObject *cps_stored_attribute(PyObject *object, PyObject *name, PyObject *extra_name, int *failed) {
     *failed = 0;
-    // _PyObject_GetDictPtr: the instance dict without a descriptor call (it materialises a 3.11 managed dict).
-    PyObject **dict = _PyObject_GetDictPtr(object);
+    PyObject **dict = instance_dict(object);
     if (dict != NULL && *dict != NULL && PyDict_Check(*dict)) {
         PyObject *value = lookup(*dict, name, failed);
         if (value != NULL || *failed) return value;
@@ -142,7 +151,7 @@ PyObject *cps_stored_attribute(PyObject *object, PyObject *name, PyObject *extra
 
 int cps_has_stored_attributes(PyObject *object) {
     if (PyDict_Check(object)) return 1;
-    PyObject **dict = _PyObject_GetDictPtr(object);
+    PyObject **dict = instance_dict(object);
     return dict != NULL && *dict != NULL;
 }
 

@@ -1,8 +1,8 @@
 /// The Python side of the LiteLLM client, compiled into the binary (never a file that could drift from it).
 ///
-/// Requests arrive as a dict of keyword arguments and replies leave as the plain values of pydantic's dump: the host
-/// builds and reads those through the C API, which in a running process is several times cheaper than a JSON round
-/// trip each way (see RequestEncoding.swift and ReplyDecoding.swift).
+/// Requests arrive as a dict of keyword arguments the host builds through the C API, and replies leave as litellm's
+/// own response objects (with their cost beside them), which the host reads in place: in a running process several
+/// times cheaper than a dump or a JSON round trip (see RequestEncoding.swift and ReplyDecoding.swift).
 enum Glue {
     static let source = #"""
 import asyncio
@@ -46,7 +46,8 @@ for _logger in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
 
 
 def to_json(value):
-    """JSON bytes of a reply; values JSON has no form for become strings."""
+    """JSON bytes of an embedding reply that pydantic could not serialise; values JSON has no form for become
+    strings."""
     if hasattr(value, "model_dump"):
         value = _plain(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()

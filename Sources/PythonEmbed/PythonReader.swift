@@ -32,7 +32,7 @@ public final class PythonName: Sendable {
 /// are read from a dict, or from an object as it stores its attributes (its instance dict, then pydantic's
 /// `__pydantic_extra__`), so a pydantic model reads like its `model_dump()` without the dump. Get one from
 /// ``PyRef/read(_:_:)``; it is valid only inside that closure, where the GIL is held and the value is alive. Reading
-/// runs no Python code (for dicts whose keys are strings, as a dump's and a model's are).
+/// runs no Python code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
 public struct PythonReader {
     let pointer: UnsafeMutablePointer<PyObject>
 
@@ -155,7 +155,9 @@ public struct PythonReader {
         }
     }
 
-    /// The whole value converted, for a member whose shape the reader leaves open.
+    /// The whole value converted, for a member whose shape the reader leaves open. Unlike the rest of the reader this
+    /// may run Python code (a pydantic model is converted through its `model_dump()`), which may change what other
+    /// readers of the same value point into: read what you need from them first.
     public func value() throws -> PythonValue {
         let gil = GIL()  // a reader exists only inside a GIL scope
         return try PyRef(borrowing: pointer, gil).toValue(gil)

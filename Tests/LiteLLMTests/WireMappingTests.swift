@@ -66,7 +66,6 @@ struct WireMappingTests {
 
     static let fullReply = #"""
     {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o","system_fingerprint":"fp_1",
-     "_cost":0.00125,
      "choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":"thinking done",
         "reasoning_content":"because",
         "tool_calls":[{"id":"call_1","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"x\"}"}}]}},
@@ -226,14 +225,14 @@ struct WireMappingTests {
             let whole = try await Self.readBothWays(request, settings, stream: false)
             #expect(whole.count == 1)
             for reading in whole {
-                #expect(reading.whole != nil)
+                #expect(reading.whole?.choices.isEmpty == false)
                 #expect(reading.whole == reading.wholeDumped)
             }
             if model.hasPrefix("bedrock/") { return }  // the fake answers Converse unstreamed only
             let chunks = try await Self.readBothWays(request, settings, stream: true)
             #expect(chunks.count > 1)
             for reading in chunks {
-                #expect(reading.chunk != nil)
+                #expect(reading.chunk?.choices.isEmpty == false || reading.chunk?.usage != nil)
                 #expect(reading.chunk == reading.chunkDumped)
             }
             if model == "openai/tools-2" {
@@ -245,5 +244,43 @@ struct WireMappingTests {
                 #expect(chunks.last?.chunk?.usage != nil)
             }
         }
+    }
+
+    @Test func aPricedReplyCarriesTheCostTheGlueHandsOverBesideIt() async throws {
+        _ = try await startClient()
+        let (costs, texts, refusal) = try await PythonWorkerPool.shared.run { gil -> ([Double?], [String?], String) in
+            var costs: [Double?] = [], texts: [String?] = []
+            for cost in ["0.00125", "None", "float('nan')"] {
+                let pair = try Interpreter.run("import json\nresult = (json.loads(r'''\(Self.fullReply)'''), \(cost))", gil)
+                let completion = try ChatCompletion.decodePriced(pair, gil)
+                costs.append(completion.cost)
+                texts.append(completion.text)
+            }
+            do {
+                _ = try ChatCompletion.decodePriced(try Interpreter.run("result = 1", gil), gil)
+                return (costs, texts, "no error")
+            } catch {
+                return (costs, texts, (error as? LiteLLMError)?.message ?? "\(error)")
+            }
+        }
+        #expect(costs == [0.00125, nil, nil])
+        #expect(texts == ["thinking done", "thinking done", "thinking done"])
+        #expect(refusal.contains("$ is not a (response, cost) pair (an int)"))
+    }
+
+    @Test func textWithLoneSurrogatesIsRefusedNamingTheField() async throws {
+        _ = try await startClient()
+        let message = try await PythonWorkerPool.shared.run { gil -> String in
+            let reply = try Interpreter.run("""
+                result = ({"id": "x", "object": "chat.completion", "created": 1, "model": "m",
+                           "choices": [{"index": 0, "message": {"role": "assistant", "content": "bad \\udc80"}}]}, None)
+                """, gil)
+            do {
+                return "read: \(try ChatCompletion.decodePriced(reply, gil))"
+            } catch {
+                return (error as? LiteLLMError)?.message ?? "\(error)"
+            }
+        }
+        #expect(message.contains("$.choices[0].message.content is not valid text (a string with lone surrogates)"))
     }
 }

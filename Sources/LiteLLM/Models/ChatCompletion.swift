@@ -79,8 +79,8 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
     /// The first choice's text.
     public var text: String? { choices.first?.message.content }
 
-    /// Encodes the OpenAI response: `cost` is litellm's estimate, read from the bridge's `_cost` but not part of
-    /// the wire format, so it is left out.
+    /// Encodes the OpenAI response: `cost` is litellm's estimate, handed over beside the response by the bridge
+    /// (and read as `_cost` from JSON) but not part of the wire format, so it is left out.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)

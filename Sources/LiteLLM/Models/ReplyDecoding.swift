@@ -18,6 +18,7 @@ struct ReplyShapeError: Error {
     private enum Problem {
         case missing
         case mismatch(expected: String, found: String)
+        case unreadable(String)
     }
 
     static func missing(_ key: PythonName) -> ReplyShapeError {
@@ -25,7 +26,16 @@ struct ReplyShapeError: Error {
     }
 
     static func mismatch(_ expected: String, _ value: PythonReader) -> ReplyShapeError {
-        ReplyShapeError(segments: [], problem: .mismatch(expected: expected, found: value.kind.description))
+        mismatch(expected, found: value.kind.description)
+    }
+
+    static func mismatch(_ expected: String, found: String) -> ReplyShapeError {
+        ReplyShapeError(segments: [], problem: .mismatch(expected: expected, found: found))
+    }
+
+    /// Looking the member up raised (a dict key whose comparison failed): the Python error, as it said.
+    static func unreadable(_ key: PythonName, _ error: PythonError) -> ReplyShapeError {
+        ReplyShapeError(segments: [".\(key.text)"], problem: .unreadable(error.description))
     }
 
     /// The same error one level further out.
@@ -44,6 +54,8 @@ struct ReplyShapeError: Error {
         case .mismatch(let expected, let found):
             LiteLLMError(kind: .invalidResponse,
                          message: "litellm's reply did not have the expected shape: \(path) is not \(expected) (\(found))")
+        case .unreadable(let reason):
+            LiteLLMError(kind: .invalidResponse, message: "litellm's reply could not be read at \(path): \(reason)")
         }
     }
 }
@@ -63,7 +75,7 @@ struct ReplyReader {
         do {
             member = try object.member(key)
         } catch {
-            throw ReplyShapeError.mismatch("a plain dict", object).within(".\(key.text)")
+            throw ReplyShapeError.unreadable(key, error)
         }
         guard let member else { return nil }
         do {
@@ -80,7 +92,10 @@ struct ReplyReader {
     }
 
     static func string(_ value: PythonReader) throws(ReplyShapeError) -> String {
-        guard let text = value.string else { throw .mismatch("a string", value) }
+        guard let text = value.string else {
+            if value.kind == .string { throw .mismatch("valid text", found: "a string with lone surrogates") }
+            throw .mismatch("a string", value)
+        }
         return text
     }
 
@@ -110,7 +125,7 @@ struct ReplyReader {
     }
 }
 
-/// A reply type read in place from the plain values of its `model_dump`.
+/// A reply type read in place from litellm's response object (or a dict of the same shape).
 protocol ReplyDecodable {
     init(reply value: PythonReader) throws(ReplyShapeError)
 }
@@ -136,7 +151,7 @@ extension ChatCompletion {
             return try object.read(gil) { (pair: PythonReader) throws(ReplyShapeError) in
                 guard let elements = pair.elements, elements.count == 2 else { throw .mismatch("a (response, cost) pair", pair) }
                 var completion = try ChatCompletion(reply: elements[0])
-                if completion.cost == nil { completion.cost = elements[1].double }
+                completion.cost = elements[1].double
                 return completion
             }
         } catch {
@@ -154,7 +169,6 @@ private enum Key {
     static let choices = PythonName("choices")
     static let usage = PythonName("usage")
     static let systemFingerprint = PythonName("system_fingerprint")
-    static let cost = PythonName("_cost")
     static let index = PythonName("index")
     static let message = PythonName("message")
     static let delta = PythonName("delta")
@@ -186,7 +200,7 @@ extension ChatCompletion: ReplyDecodable {
         choices = try reader.required(Key.choices, ReplyReader.array)
         usage = try reader.optional(Key.usage, Usage.read)
         systemFingerprint = try reader.optional(Key.systemFingerprint, ReplyReader.string)
-        cost = try reader.optional(Key.cost, ReplyReader.double)
+        cost = nil  // not part of the response: the glue hands it over beside it (see `decodePriced`)
     }
 }
 
