@@ -113,7 +113,9 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         let hopSeconds = try await Bench.loopRoundTrip(hops: hops)
         let glueSeconds = try await reference.glue(calls: hops) / Double(hops)
         print("where the bridge's time goes, each part alone:")
+        let pythonHopSeconds = try await reference.roundTrips(hops) / Double(hops)
         print(Bench.row("  round trip to the loop thread (empty coroutine)", hopSeconds * 1e6))
+        print(Bench.row("  the same from a Python thread (run_coroutine_threadsafe)", pythonHopSeconds * 1e6))
         print(Bench.row("  Python glue: the reply's cost", glueSeconds * 1e6))
 
         // 64 concurrent requests against a loopback upstream that answers after 250 ms.
@@ -123,7 +125,8 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
         _ = try await client.complete(slow, settings: upstream)
         var singles: [Double] = []
         for _ in 0..<5 { singles.append(try await Bench.time { _ = try await client.complete(slow, settings: upstream) }) }
-        var concurrent: [Double] = []
+        // Bursts alternate with the same burst gathered in Python on the loop: litellm's own concurrency.
+        var concurrent: [Double] = [], pythonConcurrent: [Double] = []
         for _ in 0..<3 {
             concurrent.append(try await Bench.time {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -131,13 +134,17 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
                     try await group.waitForAll()
                 }
             })
+            pythonConcurrent.append(try await reference.concurrent(concurrency, apiBase: server.openAIBase, apiKey: "sk-bench-0123456789"))
         }
         try await server.shutdown()
         let single = Bench.median(singles) * 1e3
         let many = Bench.median(concurrent) * 1e3
+        let pythonMany = Bench.median(pythonConcurrent) * 1e3
         print(Bench.row("one request, upstream latency 250 ms (reference)", single, unit: "ms"))
         print(Bench.row("\(concurrency) concurrent requests, wall time for all", many, unit: "ms"))
         print(Bench.ratio("ratio \(concurrency) concurrent / one", many / single))
+        print(Bench.row("Python: the same \(concurrency) gathered on the loop", pythonMany, unit: "ms"))
+        print(Bench.ratio("ratio Python's \(concurrency) concurrent / one", pythonMany / single))
     }
 }
 
@@ -153,6 +160,22 @@ private struct PythonReference {
                 LOOP = None
                 async def one():
                     await litellm.acompletion(model="openai/offline", messages=MESSAGES, mock_response="hello world")
+                async def nothing():
+                    return 1
+                async def concurrent(n, api_base, api_key):
+                    # n calls gathered on the loop: litellm's own concurrency, for the Swift client's to stand beside.
+                    async def call():
+                        await litellm.acompletion(model="openai/delay-250", messages=[{"role": "user", "content": "hi"}],
+                                                  api_base=api_base, api_key=api_key, num_retries=0)
+                    began = time.perf_counter()
+                    await asyncio.gather(*[call() for _ in range(n)])
+                    return time.perf_counter() - began
+                def round_trips(n):
+                    # A Python thread's round trip to the same loop with an empty coroutine.
+                    began = time.perf_counter()
+                    for _ in range(n):
+                        asyncio.run_coroutine_threadsafe(nothing(), LOOP).result()
+                    return time.perf_counter() - began
                 def from_thread(n):
                     # A Python thread handing each call to the same loop: what any host thread pays, Python or not.
                     began = time.perf_counter()
@@ -199,6 +222,19 @@ private struct PythonReference {
         try await PythonEventLoop.shared().run({ gil in
             try glue.borrow(gil).callMethod("glue", arguments: [.int(calls)], gil)
         }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+    }
+
+    /// Seconds for `count` calls to the 250 ms upstream gathered in Python on the loop, and for one.
+    func concurrent(_ count: Int, apiBase: String, apiKey: String) async throws -> Double {
+        try await PythonEventLoop.shared().run({ gil in
+            try glue.borrow(gil).callMethod("concurrent", arguments: [.int(count), .string(apiBase), .string(apiKey)], gil)
+        }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+    }
+
+    func roundTrips(_ count: Int) async throws -> Double {
+        try await PythonWorkerPool.shared.run { [glue] gil in
+            try glue.borrow(gil).callMethod("round_trips", arguments: [.int(count)], gil).toValue(gil).doubleValue ?? .nan
+        }
     }
 
     func fromThread(calls: Int) async throws -> Double {
