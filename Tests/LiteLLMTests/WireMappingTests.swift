@@ -3,8 +3,9 @@ import Foundation
 import PythonEmbed
 import Testing
 
-/// The field-by-field request and reply mappings of the hot path against the Codable definitions of the wire format.
-@Suite("Requests and replies cross as plain values exactly as their JSON would")
+/// The field-by-field request and reply mappings of the hot path against the Codable definitions of the wire format
+/// and against the dump of real litellm responses.
+@Suite("Requests cross as plain values, and replies read in place, exactly as their JSON would")
 struct WireMappingTests {
     /// A request that uses every field. Doubles are non-integral: JSON cannot tell `1.0` from `1`.
     static var everyField: ChatCompletionRequest {
