@@ -212,42 +212,34 @@ private struct PythonReference {
         }
     }
 
-    func acompletion(calls: Int) async throws -> Double {
-        try await PythonEventLoop.shared().run({ gil in
-            try glue.borrow(gil).callMethod("acompletion", arguments: [.int(calls)], gil)
+    /// Awaits the reference module's coroutine `name` on the shared loop; its seconds.
+    private func onLoop(_ name: String, _ arguments: [PythonValue]) async throws -> Double {
+        try await PythonEventLoop.shared().run({ [glue] gil in
+            try glue.borrow(gil).callMethod(name, arguments: arguments, gil)
         }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
     }
 
-    func glue(calls: Int) async throws -> Double {
-        try await PythonEventLoop.shared().run({ gil in
-            try glue.borrow(gil).callMethod("glue", arguments: [.int(calls)], gil)
-        }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+    /// Calls the reference module's function `name` on a worker thread (a Python thread); its seconds.
+    private func onThread(_ name: String, _ arguments: [PythonValue]) async throws -> Double {
+        try await PythonWorkerPool.shared.run { [glue] gil in
+            try glue.borrow(gil).callMethod(name, arguments: arguments, gil).toValue(gil).doubleValue ?? .nan
+        }
     }
 
-    /// Seconds for `count` calls to the 250 ms upstream gathered in Python on the loop, and for one.
+    func acompletion(calls: Int) async throws -> Double { try await onLoop("acompletion", [.int(calls)]) }
+
+    func glue(calls: Int) async throws -> Double { try await onLoop("glue", [.int(calls)]) }
+
+    /// Seconds for `count` calls to the 250 ms upstream gathered in Python on the loop.
     func concurrent(_ count: Int, apiBase: String, apiKey: String) async throws -> Double {
-        try await PythonEventLoop.shared().run({ gil in
-            try glue.borrow(gil).callMethod("concurrent", arguments: [.int(count), .string(apiBase), .string(apiKey)], gil)
-        }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+        try await onLoop("concurrent", [.int(count), .string(apiBase), .string(apiKey)])
     }
 
-    func roundTrips(_ count: Int) async throws -> Double {
-        try await PythonWorkerPool.shared.run { [glue] gil in
-            try glue.borrow(gil).callMethod("round_trips", arguments: [.int(count)], gil).toValue(gil).doubleValue ?? .nan
-        }
-    }
+    func roundTrips(_ count: Int) async throws -> Double { try await onThread("round_trips", [.int(count)]) }
 
-    func fromThread(calls: Int) async throws -> Double {
-        try await PythonWorkerPool.shared.run { [glue] gil in
-            try glue.borrow(gil).callMethod("from_thread", arguments: [.int(calls)], gil).toValue(gil).doubleValue ?? .nan
-        }
-    }
+    func fromThread(calls: Int) async throws -> Double { try await onThread("from_thread", [.int(calls)]) }
 
-    func completion(calls: Int) async throws -> Double {
-        try await PythonWorkerPool.shared.run { [glue] gil in
-            try glue.borrow(gil).callMethod("completion", arguments: [.int(calls)], gil).toValue(gil).doubleValue ?? .nan
-        }
-    }
+    func completion(calls: Int) async throws -> Double { try await onThread("completion", [.int(calls)]) }
 
     func stream(text: String) async throws -> (Double, Int) {
         let pair = try await PythonEventLoop.shared().run({ gil in

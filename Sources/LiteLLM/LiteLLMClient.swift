@@ -122,19 +122,12 @@ public final class LiteLLMClient: Sendable {
     public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                        timeout: Duration? = nil) async throws -> ChatCompletionStream {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        let secrets = settings.secrets
-        do {
-            let chunks = try await loop.run({ [streamFunction] gil in
-                try streamFunction.borrow(gil).call(arguments: [arguments], gil)
-            }, convert: { [loop] gil, stream in
-                try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { gil, chunk in
-                    try ChatCompletionChunk.decode(chunk, gil)
-                }
-            })
-            return ChatCompletionStream(chunks: chunks, secrets: secrets)
-        } catch let error as PythonError {
-            throw LiteLLMError(error, secrets: secrets)
+        let chunks = try await call(streamFunction, arguments, settings: settings) { [loop] gil, stream in
+            try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { gil, chunk in
+                try ChatCompletionChunk.decode(chunk, gil)
+            }
         }
+        return ChatCompletionStream(chunks: chunks, secrets: settings.secrets)
     }
 
     /// Embeds texts.

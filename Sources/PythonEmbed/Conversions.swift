@@ -60,25 +60,23 @@ private struct ValueConverter {
                           _ gil: borrowing GIL) throws -> PythonValue {
         if cpy_is_none(object) != 0 { return .none }
         if cpy_bool_check(object) != 0 { return .bool(object == cpy_true()) }
+        // Scalars read as PythonReader reads them; `nil` there is the one way each can fail here.
+        let scalar = PythonReader(pointer: object)
         if cpy_long_check(object) != 0 {
-            var overflow: Int32 = 0
-            let value = PyLong_AsLongLongAndOverflow(object, &overflow)
-            if overflow != 0 { throw PythonConversionError(reason: "integer does not fit in 64 bits", path: path()) }
-            if value == -1, PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
-            return .int(Int(value))
+            guard let value = scalar.int else { throw PythonConversionError(reason: "integer does not fit in 64 bits", path: path()) }
+            return .int(value)
         }
         if cpy_float_check(object) != 0 {
-            let value = PyFloat_AsDouble(object)
-            guard value.isFinite else { throw PythonConversionError(reason: "\(value) has no JSON representation", path: path()) }
+            guard let value = scalar.double else {
+                throw PythonConversionError(reason: "\(PyFloat_AsDouble(object)) has no JSON representation", path: path())
+            }
             return .double(value)
         }
         if cpy_unicode_check(object) != 0 {
-            var length: Py_ssize_t = 0
-            guard let utf8 = PyUnicode_AsUTF8AndSize(object, &length) else {
-                PyErr_Clear()
+            guard let text = scalar.string else {
                 throw PythonConversionError(reason: "text is not valid UTF-8 (it holds lone surrogates)", path: path())
             }
-            return .string(String(decoding: UnsafeRawBufferPointer(start: utf8, count: length), as: UTF8.self))
+            return .string(text)
         }
         if cpy_bytes_check(object) != 0 {
             guard let start = PyBytes_AsString(object) else { throw PythonError.fetch(gil) }

@@ -135,11 +135,17 @@ extension ReplyDecodable {
 
     /// Reads a reply; on the loop thread, with the GIL held.
     static func decode(_ object: borrowing PyRef, _ gil: borrowing GIL) throws(LiteLLMError) -> Self {
-        do {
-            return try object.read(gil) { (reader: PythonReader) throws(ReplyShapeError) in try Self(reply: reader) }
-        } catch {
-            throw error.error
-        }
+        try readReply(object, gil) { reader throws(ReplyShapeError) in try Self(reply: reader) }
+    }
+}
+
+/// Reads `object` in place with `body`, a shape error becoming the ``LiteLLMError`` that names where.
+private func readReply<T>(_ object: borrowing PyRef, _ gil: borrowing GIL,
+                          _ body: (PythonReader) throws(ReplyShapeError) -> T) throws(LiteLLMError) -> T {
+    do {
+        return try object.read(gil, body)
+    } catch {
+        throw error.error
     }
 }
 
@@ -147,15 +153,11 @@ extension ChatCompletion {
     /// Reads the glue's `(response, cost)`: litellm's response object, read in place, and its cost in USD or `None`.
     /// On the loop thread, with the GIL held.
     static func decodePriced(_ object: borrowing PyRef, _ gil: borrowing GIL) throws(LiteLLMError) -> ChatCompletion {
-        do {
-            return try object.read(gil) { (pair: PythonReader) throws(ReplyShapeError) in
-                guard let elements = pair.elements, elements.count == 2 else { throw .mismatch("a (response, cost) pair", pair) }
-                var completion = try ChatCompletion(reply: elements[0])
-                completion.cost = elements[1].double
-                return completion
-            }
-        } catch {
-            throw error.error
+        try readReply(object, gil) { pair throws(ReplyShapeError) in
+            guard let elements = pair.elements, elements.count == 2 else { throw .mismatch("a (response, cost) pair", pair) }
+            var completion = try ChatCompletion(reply: elements[0])
+            completion.cost = elements[1].double
+            return completion
         }
     }
 }
