@@ -50,7 +50,7 @@ public struct ChatConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The chat function's server-side policy, read from the environment (CONTRACTS.md, "Lambda configuration").
+/// The chat function's server-side policy, read from the environment (docs/design/contracts.md, "Lambda configuration").
 ///
 /// | variable | meaning | default |
 /// |---|---|---|

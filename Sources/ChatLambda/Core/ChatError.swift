@@ -63,7 +63,7 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
         ChatError(status: 504, type: "timeout_error", code: "timeout", message: detail)
     }
 
-    /// The error for a failed litellm call, with the status CONTRACTS.md gives its class (a timeout is 504: the
+    /// The error for a failed litellm call, with the status docs/design/contracts.md gives its class (a timeout is 504: the
     /// function is a gateway to the provider).
     /// - Parameter error: litellm's error, already redacted.
     public init(_ error: LiteLLMError) {

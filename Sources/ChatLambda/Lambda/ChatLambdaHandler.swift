@@ -3,7 +3,7 @@ import LambdaRuntime
 import Logging
 import NIOCore
 
-/// The Lambda face of ``ChatService``: reads each event and answers it the way CONTRACTS.md ("How the Lambda
+/// The Lambda face of ``ChatService``: reads each event and answers it the way docs/design/contracts.md ("How the Lambda
 /// answers") fixes for the configured ``InvokeMode``.
 ///
 /// | event | `BUFFERED` | `RESPONSE_STREAM` |

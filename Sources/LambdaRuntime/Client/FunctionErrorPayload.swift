@@ -17,7 +17,7 @@ struct FunctionErrorPayload: Sendable {
         }
     }
 
-    /// `{"errorMessage": "...", "errorType": "...", "stackTrace": []}`, the shape LAMBDA.md fixes.
+    /// `{"errorMessage": "...", "errorType": "...", "stackTrace": []}`, the shape docs/design/lambda.md fixes.
     func json(maxMessageBytes: Int = .max) -> String {
         var message = errorMessage
         if message.utf8.count > maxMessageBytes {
