@@ -28,6 +28,7 @@ extension EmbedChat {
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Typed answers, attachments and tools") var typed: TypedOptions
 
         @Argument(help: ArgumentHelp(
             "The prompt (several words are joined with spaces); `-` reads it from stdin.", valueName: "prompt"))
@@ -37,11 +38,16 @@ extension EmbedChat {
             let text = try Self.promptText(prompt)
             let settings = modelOptions.resolved()
             let output = output
+            let typed = typed
             try await InterruptHandler.cancellingOnInterrupt {
                 let client = try await settings.startClient()
                 try Task.checkCancellation()
                 do {
-                    try await Self.answer(text, client: client, settings: settings, output: output)
+                    if typed.isActive {
+                        try await TypedAnswer.answer(text, options: typed, client: client, settings: settings, output: output)
+                    } else {
+                        try await Self.answer(text, client: client, settings: settings, output: output)
+                    }
                 } catch {
                     throw settings.failure(error)
                 }
