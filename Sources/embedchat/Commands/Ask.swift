@@ -35,7 +35,7 @@ extension EmbedChat {
         var prompt: [String] = []
 
         mutating func run() async throws {
-            let text = try Self.promptText(prompt)
+            let text = typed.attachesStandardInput ? try TypedOptions.promptWithoutStandardInput(prompt) : try Self.promptText(prompt)
             let settings = modelOptions.resolved()
             let output = output
             let typed = typed
@@ -78,7 +78,12 @@ extension EmbedChat {
 
         /// Asks and prints the answer as `output` says.
         static func answer(_ prompt: String, client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
-            var request = settings.request([.user(prompt)])
+            try await answer(.user(prompt), client: client, settings: settings, output: output)
+        }
+
+        /// Asks with one user message (text, or parts with attachments) and prints the answer as `output` says.
+        static func answer(_ message: ChatMessage, client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
+            var request = settings.request([message])
             if output.noStream {
                 let completion = try await client.complete(request, settings: settings.provider, timeout: settings.timeout)
                 if output.json {

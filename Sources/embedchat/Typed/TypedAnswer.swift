@@ -1,12 +1,15 @@
 import Foundation
 import LiteLLM
 
-/// `ask` with ``TypedOptions``: the answer checked against `--schema`.
+/// `ask` with ``TypedOptions``: attachments sent with the prompt, the answer checked against `--schema`.
 enum TypedAnswer {
     static func answer(_ prompt: String, options: TypedOptions, client: LiteLLMClient, settings: ModelSettings,
                        output: OutputOptions) async throws {
-        let request = settings.request([.user(prompt)])
-        guard let argument = options.schema else { return }
+        let message = ChatMessage.user(prompt, attachments: try AttachmentArguments.load(options.attachments))
+        let request = settings.request([message])
+        guard let argument = options.schema else {
+            return try await EmbedChat.Ask.answer(message, client: client, settings: settings, output: output)
+        }
         let schema = try SchemaArgument(argument)
         let answer: StructuredCompletion<JSONValue>
         do {
