@@ -13,8 +13,27 @@ struct TypedOptions: ParsableArguments {
         discussion: AttachmentArguments.help, valueName: "path|url|-"))
     var attachments: [String] = []
 
+    @Option(name: .customLong("tool"), help: ArgumentHelp("A built-in tool the model may call (repeatable).",
+                                                          discussion: BuiltinTools.help, valueName: "name"))
+    var tools: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A stdio MCP server whose tools the model may call (repeatable).",
+                                            discussion: ToolSession.help, valueName: "command args"))
+    var mcp: [String] = []
+
+    @Flag(name: .long, help: "Run the tool calls the model makes without asking.")
+    var yes = false
+
+    @Flag(name: .long, help: "Print each tool call and its result on stderr (and MCP servers' stderr).")
+    var toolsDebug = false
+
+    @Option(name: .long, help: ArgumentHelp("The most rounds of tool calls before giving up (exit 1).", valueName: "n"))
+    var maxToolRounds = 8
+
     /// Whether any of these options was given (else `ask` answers as it always has).
-    var isActive: Bool { schema != nil || !attachments.isEmpty }
+    var isActive: Bool { schema != nil || !attachments.isEmpty || usesTools }
+
+    var usesTools: Bool { !tools.isEmpty || !mcp.isEmpty }
 
     /// Whether `-a -` takes stdin, so the prompt comes only from the arguments.
     var attachesStandardInput: Bool { attachments.contains("-") }
@@ -31,6 +50,8 @@ struct TypedOptions: ParsableArguments {
     func validate() throws {
         do {
             if let schema { _ = try SchemaArgument(schema) }
+            if maxToolRounds < 1 { throw CLIFailure.usage("--max-tool-rounds must be at least 1") }
+            for name in tools { _ = try BuiltinTools.tool(named: name) }
             if attachments.filter({ $0 == "-" }).count > 1 { throw CLIFailure.usage("-a - can be given once (stdin is read once)") }
         } catch let failure as CLIFailure {
             throw ValidationError(failure.line)
