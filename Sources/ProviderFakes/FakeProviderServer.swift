@@ -65,6 +65,7 @@ import NIOPosix
 ///   `call_round_K`) while fewer than N tool results are in the conversation, then the text
 ///   `"tool results: " + <every result, joined with " | ">`. Every tool message must answer a call of the
 ///   assistant message before it, and every call must get one, else the request gets a 400 naming the message.
+///   With a `json-*` directive too, the final answer is that directive's JSON.
 /// - `finish-length`: finish reason `length` (`max_tokens`).
 /// - `cached-N`, `reasoning-N`: usage reports N cached prompt tokens / N reasoning tokens (added to the
 ///   completion tokens). Default 0.

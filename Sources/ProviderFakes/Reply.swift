@@ -90,7 +90,11 @@ struct Reply: Sendable {
         finish = scenario.finishLength ? .length : .stop
         if let rounds = scenario.toolRounds {
             let reply = StructuredAnswers.toolRoundsReply(conversation.body, rounds: rounds)
-            pieces = reply.call == nil ? Reply.splitWords(reply.text) : []
+            var text = reply.text
+            if let mode = scenario.json, let schema = StructuredAnswers.schema(of: conversation.body) {
+                text = StructuredAnswers.answer(schema: schema, mode: mode)
+            }
+            pieces = reply.call == nil ? Reply.splitWords(text) : []
             if let call = reply.call {
                 toolCalls = [call]
                 finish = .toolCalls

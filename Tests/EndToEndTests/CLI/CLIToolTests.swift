@@ -64,6 +64,24 @@ struct CLIToolTests {
         }
     }
 
+    @Test func toolsCombineWithASchemaAndAttachments() async throws {
+        try await FakeProviderServer.withServer { server in
+            let result = try await CLIHarness.run(
+                ["--api-base", server.openAIBase, "-m", "openai/tool-rounds-1+json-fit", "--tool", "now", "--yes",
+                 "--schema", "hour int, zone", "-a", "-", "when is it"], stdin: "context\n", environment: Self.key)
+            #expect(result.status == 0, "\(result)")
+            let answer = try #require(CLIHarness.json(result.stdout), "\(result)")
+            #expect(answer["hour"] as? Int == 7 && answer["zone"] as? String == "sample" && answer.count == 2, "\(result)")
+            let requests = server.recordedRequests
+            #expect(requests.count == 2)
+            for request in requests {
+                let body = try #require(CLIHarness.json(request.bodyText))
+                #expect((body["response_format"] as? [String: Any])?["type"] as? String == "json_schema")
+                #expect((body["tools"] as? [Any])?.count == 1)
+            }
+        }
+    }
+
     @Test func readFileStaysInsideTheCurrentFolder() async throws {
         try await FakeProviderServer.withServer { server in
             let result = try await CLIHarness.run(
