@@ -129,6 +129,11 @@ let package = Package(
         .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes"], swiftSettings: settings),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
+        .testTarget(
+            name: "MCPToolsTests",
+            dependencies: ["MCPTools", "LiteLLM", "PythonEmbed", "ProviderFakes"],
+            swiftSettings: settings
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),
     ]
 )

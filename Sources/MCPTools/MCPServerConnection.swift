@@ -90,6 +90,9 @@ public final class MCPServerConnection: Sendable {
         }
     }
 
+    /// Whether the server process is still running.
+    public var isRunning: Bool { process.isRunning }
+
     /// Disconnects and ends the server process.
     public func close() async {
         await client.disconnect()

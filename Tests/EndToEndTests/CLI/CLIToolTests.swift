@@ -106,6 +106,28 @@ struct CLIToolTests {
         }
     }
 
+    @Test(.enabled(if: CLITmuxSession.tmux != nil && CLIHarness.executable != nil, "needs tmux and the built embedchat"))
+    func onATerminalEachCallWaitsForAYes() async throws {
+        let executable = try #require(CLIHarness.executable)
+        try await FakeProviderServer.withServer { server in
+            let session = CLITmuxSession()
+            defer { session.kill() }
+            let environment = CLIHarness.environment(Self.key).map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
+            try session.start("env -i \(environment) \(executable) --api-base \(server.openAIBase) -m openai/tool-rounds-2 "
+                              + "--tool now 'what time is it'; echo EXITED=$?")
+            try await session.waitFor("the first question") { $0.contains("the model calls now(") && $0.hasSuffix("[y/N]") }
+            #expect(server.recordedRequests.count == 1, "nothing goes on before the answer")
+            try session.type("y")
+            try await session.waitFor("the second question") { $0.components(separatedBy: "Run it? [y/N]").count == 3 }
+            try session.type("n")
+            let screen = try await session.waitFor("the exit") { $0.contains("EXITED=") }
+            #expect(screen.contains("EXITED=0"), "\(screen)")
+            let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+            #expect(screen.contains("tool results: \(year)-"), "\(screen)")
+            #expect(screen.contains(" | declined: the user said no"), "\(screen)")
+        }
+    }
+
     @Test func callsNeedYesWhenNobodyCanConfirmThem() async throws {
         let result = try await CLIHarness.run(["--offline", "--tool", "now", "hi"])
         #expect(result.status == 2, "\(result)")
