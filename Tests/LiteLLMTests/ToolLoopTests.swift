@@ -63,6 +63,9 @@ struct ToolLoopTests {
                                                            loop: ToolLoop(maxRounds: 3), settings: server.openAI)
             #expect(three.rounds == 3)
             #expect(three.completion.text == "tool results: sunny 1 | sunny 2 | sunny 3")
+            #expect(three.usage?.completionTokens ?? 0 > three.completion.usage?.completionTokens ?? 0,
+                    "usage adds up the four calls")
+            #expect(three.usage?.totalTokens == (three.usage?.promptTokens ?? 0) + (three.usage?.completionTokens ?? 0))
 
             let error = await #expect(throws: ToolLoopError.self) {
                 try await client.completeWithTools(ask("openai/tool-rounds-3", "Rome"), tools: [Weather()],

@@ -143,9 +143,11 @@ public struct PromptAttachment: Sendable, Equatable {
         part = .imageURL(url: url, detail: nil)
     }
 
-    /// Reads `argument` as a URL when it has a scheme (`https:`, `data:`, `http:`...), else as a file path.
+    /// Reads `argument` as a file path when such a file exists, else as a URL when it has a scheme (`https:`,
+    /// `data:`, `http:`...), else as a (missing) file path.
     public init(argument: String, limits: Limits = .standard) throws(AttachmentError) {
-        if let colon = argument.firstIndex(of: ":"), argument[..<colon].allSatisfy({ $0.isLetter }),
+        let exists = FileManager.default.fileExists(atPath: NSString(string: argument).expandingTildeInPath)
+        if !exists, let colon = argument.firstIndex(of: ":"), argument[..<colon].allSatisfy({ $0.isLetter }),
            argument.distance(from: argument.startIndex, to: colon) > 1 {
             try self.init(url: argument)
         } else {

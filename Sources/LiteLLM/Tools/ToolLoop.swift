@@ -44,6 +44,8 @@ public struct ToolLoopResult: Sendable {
     public let messages: [ChatMessage]
     /// How many rounds of tool calls there were.
     public let rounds: Int
+    /// The token counts of every model call of the loop added up (`nil` when the provider reported none).
+    public let usage: Usage?
 }
 
 /// A tool loop that could not finish.
@@ -99,12 +101,18 @@ extension LiteLLMClient {
         request.tools = tools.isEmpty ? nil : tools.map(\.definition)
         var added: [ChatMessage] = []
         var rounds = 0
+        var usage: Usage?
         while true {
             let completion = try await complete(request, settings: settings, timeout: timeout)
+            if let callUsage = completion.usage {
+                usage = Usage(promptTokens: (usage?.promptTokens ?? 0) + callUsage.promptTokens,
+                              completionTokens: (usage?.completionTokens ?? 0) + callUsage.completionTokens,
+                              totalTokens: (usage?.totalTokens ?? 0) + callUsage.totalTokens)
+            }
             let message = completion.choices.first?.message
             guard let calls = message?.toolCalls, !calls.isEmpty else {
                 added.append(ChatMessage(role: .assistant, content: message?.content.map(MessageContent.text)))
-                return ToolLoopResult(completion: completion, messages: added, rounds: rounds)
+                return ToolLoopResult(completion: completion, messages: added, rounds: rounds, usage: usage)
             }
             rounds += 1
             let turn = ChatMessage(role: .assistant, content: message?.content.map(MessageContent.text), toolCalls: calls)

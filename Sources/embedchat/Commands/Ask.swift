@@ -38,13 +38,14 @@ extension EmbedChat {
             let text = typed.attachesStandardInput ? try TypedOptions.promptWithoutStandardInput(prompt) : try Self.promptText(prompt)
             let settings = modelOptions.resolved()
             let output = output
-            let typed = typed
+            // Attachments, schema and MCP servers are ready (or refused) before Python starts.
+            let typed = typed.isActive ? try await TypedAnswer.prepare(text, options: typed) : nil
             try await InterruptHandler.cancellingOnInterrupt {
                 let client = try await settings.startClient()
                 try Task.checkCancellation()
                 do {
-                    if typed.isActive {
-                        try await TypedAnswer.answer(text, options: typed, client: client, settings: settings, output: output)
+                    if let typed {
+                        try await typed.answer(client: client, settings: settings, output: output)
                     } else {
                         try await Self.answer(text, client: client, settings: settings, output: output)
                     }

@@ -22,14 +22,9 @@ final class ToolSession: Sendable {
     }
 
     /// Starts the MCP servers and gathers the tools.
-    /// - Throws: ``CLIFailure``: usage (exit 2) for an unknown built-in or calls nobody can confirm, exit 1 for an
-    ///   MCP server that does not start.
+    /// - Throws: ``CLIFailure``: usage (exit 2) for an unknown built-in, exit 1 for an MCP server that does not
+    ///   start. (``TypedOptions`` has refused calls nobody can confirm.)
     static func start(builtins: [String], mcp: [String], yes: Bool, debug: Bool, maxRounds: Int) async throws -> ToolSession {
-        let interactive = Terminal.stdinIsTTY && Terminal.stderrIsTTY
-        guard yes || interactive else {
-            throw CLIFailure.usage("--tool and --mcp run tools the model picks; nobody is at a terminal to confirm each call",
-                                   hint: "pass --yes to run them without asking")
-        }
         var tools = try builtins.map(BuiltinTools.tool(named:))
         var servers: [MCPServerConnection] = []
         for commandLine in mcp {

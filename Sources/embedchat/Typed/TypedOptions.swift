@@ -50,6 +50,10 @@ struct TypedOptions: ParsableArguments {
     func validate() throws {
         do {
             if let schema { _ = try SchemaArgument(schema) }
+            if usesTools && !yes && !(Terminal.stdinIsTTY && Terminal.stderrIsTTY) {
+                throw CLIFailure.usage("--tool and --mcp run tools the model picks; nobody is at a terminal to confirm each call",
+                                       hint: "pass --yes to run them without asking")
+            }
             if maxToolRounds < 1 { throw CLIFailure.usage("--max-tool-rounds must be at least 1") }
             for name in tools { _ = try BuiltinTools.tool(named: name) }
             if attachments.filter({ $0 == "-" }).count > 1 { throw CLIFailure.usage("-a - can be given once (stdin is read once)") }
