@@ -23,7 +23,7 @@ enum AttachmentSamples {
     }
 }
 
-@Suite("Attachments: files and URLs as content parts")
+@Suite("Attachments: files and URLs as content parts", .serialized)
 struct AttachmentTests {
     @Test(arguments: [
         (AttachmentSamples.png, PromptAttachment.Kind.png), (AttachmentSamples.jpeg, .jpeg), (AttachmentSamples.gif, .gif),

@@ -27,7 +27,7 @@ struct Disagreeing: StructuredOutput {
     static let schema: JSONSchema = .object(["count": .string])
 }
 
-@Suite("Structured output: typed answers checked against their schema")
+@Suite("Structured output: typed answers checked against their schema", .serialized)
 struct StructuredOutputTests {
     /// The `response_format` of the last request the fake received.
     func sentFormat(_ server: FakeProviderServer) throws -> JSONValue {

@@ -4,7 +4,7 @@ import ProviderFakes
 import Synchronization
 import Testing
 
-@Suite("Tool loop: offer tools, run the calls, send the results, until an answer")
+@Suite("Tool loop: offer tools, run the calls, send the results, until an answer", .serialized)
 struct ToolLoopTests {
     /// A tool that records the arguments of each call and answers with a numbered result.
     final class Weather: ChatTool {

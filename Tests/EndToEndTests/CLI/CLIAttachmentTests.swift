@@ -3,7 +3,7 @@ import ProviderFakes
 import Testing
 
 /// `embedchat -a PATH|URL|-` and the chat's `/attach`: what the provider receives, and the refusals.
-@Suite("embedchat attachments")
+@Suite("embedchat attachments", .serialized)
 struct CLIAttachmentTests {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
     static let pdf: [UInt8] = Array("%PDF-1.4\n%%EOF\n".utf8)

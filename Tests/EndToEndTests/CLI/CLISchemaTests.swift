@@ -3,7 +3,7 @@ import ProviderFakes
 import Testing
 
 /// `embedchat --schema`: the request carries the schema, stdout gets the checked JSON, a misfit exits 1.
-@Suite("embedchat --schema")
+@Suite("embedchat --schema", .serialized)
 struct CLISchemaTests {
     /// The `response_format` of the last request `server` received.
     func sentFormat(_ server: FakeProviderServer) throws -> [String: Any] {

@@ -4,7 +4,7 @@ import Testing
 
 /// `embedchat --tool` and `--mcp`: the model's tool calls run (a built-in, or a stdio MCP server's) and the answer
 /// comes from their results.
-@Suite("embedchat tools")
+@Suite("embedchat tools", .serialized)
 struct CLIToolTests {
     /// The built MCP server fixture, beside `embedchat`.
     static var fixture: String {
