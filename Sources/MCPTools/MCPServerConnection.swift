@@ -187,6 +187,7 @@ struct MCPTool: ChatTool {
 
 /// An MCP server or tool that failed, in words.
 public struct MCPToolError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the server's command line where there is one.
     public let description: String
     init(_ description: String) { self.description = description }
 }

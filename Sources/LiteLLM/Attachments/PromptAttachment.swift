@@ -44,6 +44,7 @@ public struct PromptAttachment: Sendable, Equatable {
         /// The largest text file inlined.
         public var text: Int
 
+        /// Limits in bytes; the defaults are OpenAI's caps for images and PDFs, and 1 MB of text.
         public init(image: Int = 20_000_000, pdf: Int = 32_000_000, text: Int = 1_000_000) {
             self.image = image
             self.pdf = pdf
@@ -59,11 +60,13 @@ public struct PromptAttachment: Sendable, Equatable {
             }
         }
 
+        /// The default limits.
         public static let standard = Limits()
     }
 
     /// The name shown to the model (a file's last path component, the URL, or what the caller gave).
     public let name: String
+    /// What the content is.
     public let kind: Kind
     /// The content part sent.
     public let part: ContentPart
@@ -197,6 +200,7 @@ public struct PromptAttachment: Sendable, Equatable {
 public struct AttachmentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure. A struct, not an enum, so codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable name, e.g. `too_large`.
         public let name: String
         private init(_ name: String) { self.name = name }
         public var description: String { name }
@@ -210,6 +214,7 @@ public struct AttachmentError: Error, Sendable, Equatable, CustomStringConvertib
         public static let badURL = Code("bad_url")
     }
 
+    /// What kind of failure.
     public let code: Code
     /// The attachment as the caller named it.
     public let source: String

@@ -22,6 +22,7 @@ public protocol StructuredOutput: Decodable, Sendable {
 }
 
 extension StructuredOutput {
+    /// The type's name, cut to what the OpenAI API accepts.
     public static var schemaName: String { StructuredRequest.schemaName(String(describing: Self.self)) }
 }
 
@@ -41,6 +42,7 @@ public struct StructuredCompletion<Value: Sendable>: Sendable {
 public struct StructuredOutputError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure. A struct, not an enum, so codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable name, e.g. `schema_mismatch`.
         public let name: String
         private init(_ name: String) { self.name = name }
         public var description: String { name }
@@ -56,6 +58,7 @@ public struct StructuredOutputError: Error, Sendable, CustomStringConvertible {
         public static let decoding = Code("decoding")
     }
 
+    /// What kind of failure.
     public let code: Code
     /// The name of the schema the answer was checked against.
     public let schemaName: String

@@ -23,6 +23,7 @@ extension ChatTool {
 
 /// A tool made of a closure.
 public struct FunctionTool: ChatTool {
+    /// The name, description and parameter schema the model is told.
     public let definition: Tool
     private let body: @Sendable (JSONValue) async throws -> String
 
@@ -37,5 +38,6 @@ public struct FunctionTool: ChatTool {
         self.body = body
     }
 
+    /// Runs the closure with the parsed arguments.
     public func call(arguments: JSONValue) async throws -> String { try await body(arguments) }
 }

@@ -27,6 +27,10 @@ public struct ToolLoop: Sendable {
     /// Told of each call and its result.
     public var onEvent: @Sendable (Event) -> Void
 
+    /// - Parameters:
+    ///   - maxRounds: the most replies that call tools (default 8).
+    ///   - approve: asked before each call (default: run every call).
+    ///   - onEvent: told of each call and its result.
     public init(maxRounds: Int = 8, approve: @escaping @Sendable (ToolCall) async -> Approval = { _ in .run },
                 onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.maxRounds = maxRounds
@@ -52,6 +56,7 @@ public struct ToolLoopResult: Sendable {
 public struct ToolLoopError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure. A struct, not an enum, so codes can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable name, e.g. `too_many_rounds`.
         public let name: String
         private init(_ name: String) { self.name = name }
         public var description: String { name }
@@ -61,7 +66,9 @@ public struct ToolLoopError: Error, Sendable, CustomStringConvertible {
         public static let duplicateTool = Code("duplicate_tool")
     }
 
+    /// What kind of failure.
     public let code: Code
+    /// What went wrong and what to do about it.
     public let message: String
     /// The messages the loop had added when it stopped.
     public let messages: [ChatMessage]
