@@ -37,7 +37,7 @@ final class ToolSession: Sendable {
                 }
             } catch {
                 for server in servers { await server.close() }
-                throw CLIFailure("\(error)", hint: "check the command runs a stdio MCP server", exitCode: CLIExit.provider)
+                throw CLIFailure("\(error)", hint: "check the command runs a stdio MCP server; --tools-debug shows its stderr", exitCode: CLIExit.provider)
             }
         }
         let loop = ToolLoop(
