@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // MCP clients (the CLI's `--mcp`) and the stdio server fixture the tests run.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // libpython3.11 through pkg-config; Debian's provider is libpython3.11-dev.
@@ -67,7 +70,23 @@ let package = Package(
         ),
         .executableTarget(
             name: "embedchat",
-            dependencies: ["LiteLLM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LiteLLM", "MCPTools", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: settings
+        ),
+        // Stdio MCP servers' tools as LiteLLM ChatTools. Only the CLI links it (and with it the MCP SDK).
+        .target(
+            name: "MCPTools",
+            dependencies: [
+                "LiteLLM",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: settings
+        ),
+        // A tiny stdio MCP server (add, shout, fail) the tests run as a child process.
+        .executableTarget(
+            name: "mcp-fixture",
+            dependencies: [.product(name: "MCP", package: "swift-sdk")],
             swiftSettings: settings
         ),
         // Loopback fakes of the LLM providers' wire protocols and of the Lambda Runtime API: test support
@@ -110,6 +129,11 @@ let package = Package(
         .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes"], swiftSettings: settings),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
+        .testTarget(
+            name: "MCPToolsTests",
+            dependencies: ["MCPTools", "LiteLLM", "PythonEmbed", "ProviderFakes"],
+            swiftSettings: settings
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),
     ]
 )

@@ -55,6 +55,17 @@ import NIOPosix
 ///   ignored directive).
 /// - Whatever the directive, a conversation that ends with a tool result gets the text reply
 ///   `"tool result: " + <its content>` and finish reason `stop`, so a tool loop ends.
+/// - `json-fit`, `json-break`, `json-missing`, `json-prose` (OpenAI only): the reply is JSON built from the request's
+///   `response_format` json_schema (a request without one gets a 400 naming what is missing). `json-fit`: a value
+///   that fits (the first enum value, `"sample"`, 7, 1.5, true, one array item, every property, those `required` lists in its order first);
+///   `json-break`: the same with its last leaf (last property of each object, first item of each array) of a wrong
+///   type; `json-missing`: without the first property of the top-level `required`; `json-prose`: the fitting JSON
+///   wrapped in prose.
+/// - `tool-rounds-N` (OpenAI only): a tool call (the request's first tool, arguments as for `tools`, id
+///   `call_round_K`) while fewer than N tool results are in the conversation, then the text
+///   `"tool results: " + <every result, joined with " | ">`. Every tool message must answer a call of the
+///   assistant message before it, and every call must get one, else the request gets a 400 naming the message.
+///   With a `json-*` directive too, the final answer is that directive's JSON.
 /// - `finish-length`: finish reason `length` (`max_tokens`).
 /// - `cached-N`, `reasoning-N`: usage reports N cached prompt tokens / N reasoning tokens (added to the
 ///   completion tokens). Default 0.

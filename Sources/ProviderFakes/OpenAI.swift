@@ -5,6 +5,7 @@ enum OpenAIWire {
 
     static func conversation(_ body: JSONValue, model: String) -> Conversation {
         var c = Conversation(model: model)
+        c.body = body
         for message in body["messages"]?.arrayValue ?? [] {
             let role = message["role"]?.stringValue ?? "user"
             c.messages.append((role, flattenContent(message["content"])))

@@ -16,6 +16,8 @@ struct Conversation: Sendable {
     var tools: [Tool] = []
     var stream = false
     var includeUsage = false
+    /// The request body as it came (OpenAI only), for the scenarios that answer from it (Structured.swift).
+    var body: JSONValue = .null
 
     var lastUserText: String {
         messages.last(where: { $0.role == "user" })?.text ?? ""
@@ -86,7 +88,20 @@ struct Reply: Sendable {
         reasoningTokens = scenario.reasoningTokens
         toolCalls = []
         finish = scenario.finishLength ? .length : .stop
-        if let result = conversation.trailingToolResult {
+        if let rounds = scenario.toolRounds {
+            let reply = StructuredAnswers.toolRoundsReply(conversation.body, rounds: rounds)
+            var text = reply.text
+            if let mode = scenario.json, let schema = StructuredAnswers.schema(of: conversation.body) {
+                text = StructuredAnswers.answer(schema: schema, mode: mode)
+            }
+            pieces = reply.call == nil ? Reply.splitWords(text) : []
+            if let call = reply.call {
+                toolCalls = [call]
+                finish = .toolCalls
+            }
+        } else if let mode = scenario.json, let schema = StructuredAnswers.schema(of: conversation.body) {
+            pieces = Reply.splitWords(StructuredAnswers.answer(schema: schema, mode: mode))
+        } else if let result = conversation.trailingToolResult {
             pieces = Reply.splitWords("tool result: " + result)
         } else {
             switch scenario.content {

@@ -130,6 +130,12 @@ enum Router {
             }
             if let f = failure() { return ResponsePlan.wrap(scenario, f) }
             if case .chat = route {
+                if let problem = StructuredAnswers.problem(body, scenario: scenario) {
+                    return ResponsePlan.json(status: 400, .object([("error", .object([
+                        ("message", .string(problem)), ("type", .string("invalid_request_error")),
+                        ("param", .null), ("code", .null),
+                    ]))]), headers: [("x-should-retry", "false")])
+                }
                 return ResponsePlan.wrap(scenario, OpenAIWire.chat(body, model: model, scenario: scenario, requestNumber: request.sequenceNumber))
             }
             return ResponsePlan.wrap(scenario, OpenAIWire.embeddings(body, model: model, scenario: scenario))

@@ -39,6 +39,10 @@ struct Scenario: Sendable, Equatable {
     var cachedTokens = 0
     var reasoningTokens = 0
     var dimensions: Int?
+    /// `json-fit`, `json-break`, `json-missing`, `json-prose` (Structured.swift).
+    var json: JSONAnswerMode?
+    /// `tool-rounds-N` (Structured.swift).
+    var toolRounds: Int?
 
     static func == (lhs: Scenario, rhs: Scenario) -> Bool {
         lhs.content == rhs.content && lhs.delayMilliseconds == rhs.delayMilliseconds
@@ -48,7 +52,7 @@ struct Scenario: Sendable, Equatable {
             && lhs.malformedAfter == rhs.malformedAfter && lhs.stallAfter == rhs.stallAfter
             && lhs.sseErrorAfter == rhs.sseErrorAfter && lhs.finishLength == rhs.finishLength
             && lhs.cachedTokens == rhs.cachedTokens && lhs.reasoningTokens == rhs.reasoningTokens
-            && lhs.dimensions == rhs.dimensions
+            && lhs.dimensions == rhs.dimensions && lhs.json == rhs.json && lhs.toolRounds == rhs.toolRounds
     }
 
     static let maxChunks = 100_000
@@ -104,6 +108,15 @@ struct Scenario: Sendable, Equatable {
             case "finish" where t.count == 2 && t[1] == "length": finishLength = true
             case "cached" where t.count == 2: if let n = number(1, max: 1_000_000) { cachedTokens = n }
             case "reasoning" where t.count == 2: if let n = number(1, max: 1_000_000) { reasoningTokens = n }
+            case "json" where t.count == 2:
+                switch t[1] {
+                case "fit": json = .fit
+                case "break": json = .breakLeaf
+                case "missing": json = .missing
+                case "prose": json = .prose
+                default: break
+                }
+            case "tool" where t.count == 3 && t[1] == "rounds": if let n = number(2, max: 64) { toolRounds = n }
             case "dim" where t.count == 2: if let n = number(1, max: 65_536), n > 0 { dimensions = n }
             default: break
             }

@@ -39,6 +39,8 @@ struct ValidationTests {
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://169.254.169.254/x.png"}}]}]}"#, "invalid_value"),
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"file:///etc/passwd"}}]}]}"#, "invalid_value"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"bad name!"}}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}]}"#, "invalid_value"),
+        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"data:text/html;base64,PGI+"}}]}]}"#, "invalid_value"),
     ])
     func malformedRequestsAreRefusedWith400(body: String, code: String) throws {
         let error = try #require(refusal(body))
@@ -51,6 +53,13 @@ struct ValidationTests {
         let body = #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"what is it"},{"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"low"}},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}"#
         let request = try RequestValidation.decode(Array(body.utf8))
         #expect(request.messages.count == 1)
+    }
+
+    @Test func pdfFileDataIsAccepted() throws {
+        let body = #"{"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0=","filename":"a.pdf"}},{"type":"text","text":"summarise"}]}]}"#
+        let request = try RequestValidation.decode(Array(body.utf8))
+        #expect(request.messages.first?.content == .parts([.file(.init(fileData: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf")),
+                                                           .text("summarise")]))
     }
 
     @Test func aFullOpenAIRequestIsAccepted() throws {

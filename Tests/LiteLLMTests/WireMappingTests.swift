@@ -12,7 +12,9 @@ struct WireMappingTests {
         var request = ChatCompletionRequest(model: "openai/gpt-4o", messages: [
             .system("be brief"),
             ChatMessage(role: .user, content: .parts([.text("what is this?"), .imageURL(url: "https://example.com/a.png", detail: "low"),
-                                                       .imageURL(url: "data:image/png;base64,AAAA", detail: nil)]), name: "ada"),
+                                                       .imageURL(url: "data:image/png;base64,AAAA", detail: nil),
+                                                       .file(.init(fileData: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf"))]),
+                        name: "ada"),
             ChatMessage(role: .assistant, content: nil, toolCalls: [ToolCall(id: "call_1", name: "lookup", arguments: #"{"q":"x"}"#)]),
             .tool(callID: "call_1", "result ✓"),
         ], temperature: 0.25, maxTokens: 64, stream: true)

@@ -98,6 +98,15 @@ public enum RequestValidation {
             if case .parts(let parts) = message.content {
                 guard !parts.isEmpty else { throw invalid("\(path).content", "a content array needs at least one part.") }
                 for (partIndex, part) in parts.enumerated() {
+                    // A file part only as a PDF's bytes: a file_id would reach the files of the server's own account.
+                    if case .file(let file) = part {
+                        guard message.role == .user, file.fileID == nil,
+                              file.fileData?.hasPrefix("data:application/pdf;base64,") == true else {
+                            throw invalid("\(path).content[\(partIndex)].file",
+                                          "only user messages may hold files, as file_data data:application/pdf;base64 URLs (file_id is refused).")
+                        }
+                        continue
+                    }
                     guard case .imageURL(let url, let detail) = part else { continue }
                     let partPath = "\(path).content[\(partIndex)].image_url"
                     guard message.role == .user else { throw invalid(partPath, "only user messages may hold images.") }

@@ -71,12 +71,27 @@ public enum MessageContent: Codable, Sendable, Equatable {
     }
 }
 
-/// One part of a multi-part message: `{"type": "text", "text": ...}` or `{"type": "image_url", "image_url": {...}}`.
+/// One part of a multi-part message: `{"type": "text", "text": ...}`, `{"type": "image_url", "image_url": {...}}` or
+/// `{"type": "file", "file": {...}}` (a document such as a PDF, which litellm passes to the providers that take one).
 public enum ContentPart: Codable, Sendable, Equatable {
     case text(String)
     case imageURL(url: String, detail: String?)
+    case file(FilePart)
 
-    private enum CodingKeys: String, CodingKey { case type, text, imageURL = "image_url" }
+    /// A file part: its content as a data URL (`data:application/pdf;base64,...`), or the id of an uploaded file.
+    public struct FilePart: Codable, Sendable, Equatable {
+        public var fileData: String?
+        public var fileID: String?
+        public var filename: String?
+        enum CodingKeys: String, CodingKey { case fileData = "file_data", fileID = "file_id", filename }
+        public init(fileData: String? = nil, fileID: String? = nil, filename: String? = nil) {
+            self.fileData = fileData
+            self.fileID = fileID
+            self.filename = filename
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case type, text, imageURL = "image_url", file }
     private struct Image: Codable { var url: String; var detail: String? }
 
     public init(from decoder: any Decoder) throws {
@@ -87,9 +102,10 @@ public enum ContentPart: Codable, Sendable, Equatable {
         case "image_url":
             let image = try container.decode(Image.self, forKey: .imageURL)
             self = .imageURL(url: image.url, detail: image.detail)
+        case "file": self = .file(try container.decode(FilePart.self, forKey: .file))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: container,
-                                                   debugDescription: "unsupported content part type '\(type)' (expected text or image_url)")
+                                                   debugDescription: "unsupported content part type '\(type)' (expected text, image_url or file)")
         }
     }
 
@@ -102,6 +118,9 @@ public enum ContentPart: Codable, Sendable, Equatable {
         case .imageURL(let url, let detail):
             try container.encode("image_url", forKey: .type)
             try container.encode(Image(url: url, detail: detail), forKey: .imageURL)
+        case .file(let file):
+            try container.encode("file", forKey: .type)
+            try container.encode(file, forKey: .file)
         }
     }
 }

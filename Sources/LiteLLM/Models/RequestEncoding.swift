@@ -104,6 +104,12 @@ extension ContentPart: RequestEncodable {
             image.set("url", .string(url))
             image.set("detail", detail.python)
             return ["type": "image_url", "image_url": image.value]
+        case .file(let file):
+            var object = ObjectBuilder(capacity: 2)
+            object.set("file_data", file.fileData.python)
+            object.set("file_id", file.fileID.python)
+            object.set("filename", file.filename.python)
+            return ["type": "file", "file": object.value]
         }
     }
 }

@@ -28,20 +28,27 @@ extension EmbedChat {
 
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup(title: "Typed answers, attachments and tools") var typed: TypedOptions
 
         @Argument(help: ArgumentHelp(
             "The prompt (several words are joined with spaces); `-` reads it from stdin.", valueName: "prompt"))
         var prompt: [String] = []
 
         mutating func run() async throws {
-            let text = try Self.promptText(prompt)
+            let text = typed.attachesStandardInput ? try TypedOptions.promptWithoutStandardInput(prompt) : try Self.promptText(prompt)
             let settings = modelOptions.resolved()
             let output = output
+            // Attachments, schema and MCP servers are ready (or refused) before Python starts.
+            let typed = typed.isActive ? try await TypedAnswer.prepare(text, options: typed) : nil
             try await InterruptHandler.cancellingOnInterrupt {
                 let client = try await settings.startClient()
                 try Task.checkCancellation()
                 do {
-                    try await Self.answer(text, client: client, settings: settings, output: output)
+                    if let typed {
+                        try await typed.answer(client: client, settings: settings, output: output)
+                    } else {
+                        try await Self.answer(text, client: client, settings: settings, output: output)
+                    }
                 } catch {
                     throw settings.failure(error)
                 }
@@ -72,7 +79,12 @@ extension EmbedChat {
 
         /// Asks and prints the answer as `output` says.
         static func answer(_ prompt: String, client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
-            var request = settings.request([.user(prompt)])
+            try await answer(.user(prompt), client: client, settings: settings, output: output)
+        }
+
+        /// Asks with one user message (text, or parts with attachments) and prints the answer as `output` says.
+        static func answer(_ message: ChatMessage, client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
+            var request = settings.request([message])
             if output.noStream {
                 let completion = try await client.complete(request, settings: settings.provider, timeout: settings.timeout)
                 if output.json {

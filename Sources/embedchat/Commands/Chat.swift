@@ -37,10 +37,11 @@ extension EmbedChat {
 
 /// The REPL's commands.
 enum ChatCommand {
-    static let summary = "/model NAME, /system TEXT, /reset, /save FILE, /help, /exit"
+    static let summary = "/model NAME, /system TEXT, /attach PATH|URL, /reset, /save FILE, /help, /exit"
     static let help = """
         /model NAME     use another model from the next message on (/model alone shows the current one)
         /system TEXT    set the system prompt (/system alone removes it)
+        /attach PATH    send a file (image, PDF, text) or https image URL with the next message
         /reset          forget the conversation (the model and system prompt stay)
         /save FILE      write the conversation: FILE.md as Markdown, any other name as JSON messages
         /help           this list
@@ -61,6 +62,7 @@ final class ChatSession: Sendable {
         var model: String
         var system: String?
         var history: [ChatMessage] = []
+        var attachments: [PromptAttachment] = []
     }
 
     init(settings: ModelSettings, client: LiteLLMClient, showUsage: Bool) {
@@ -98,7 +100,9 @@ final class ChatSession: Sendable {
                 showPrompt()
                 continue
             }
-            state.history.append(.user(line))
+            state.history.append(.user(line, attachments: state.attachments))
+            let attached = state.attachments
+            state.attachments = []
             let request = settings.request(state.history, model: state.model, system: .some(state.system))
             let task = Task { [self] in try await self.stream(request) }
             current.withLock { $0 = task }
@@ -109,6 +113,7 @@ final class ChatSession: Sendable {
                 state.history.append(.assistant(answer))
             case .failure(let error):
                 state.history.removeLast()
+                state.attachments = attached
                 if task.isCancelled || error is CancellationError {
                     Terminal.err("[answer cancelled; this exchange is not kept]\n")
                 } else if let failure = settings.failure(error, model: state.model) as? CLIFailure {
@@ -165,6 +170,8 @@ final class ChatSession: Sendable {
         case "/system":
             state.system = argument.isEmpty ? nil : argument
             Terminal.err(argument.isEmpty ? "system prompt removed\n" : "system prompt set\n")
+        case "/attach":
+            AttachmentArguments.attach(argument, to: &state.attachments)
         case "/reset":
             state.history.removeAll()
             Terminal.err("conversation reset\n")
