@@ -39,6 +39,8 @@ struct Scenario: Sendable, Equatable {
     var cachedTokens = 0
     var reasoningTokens = 0
     var dimensions: Int?
+    /// Hold the answer until this many requests are in flight at the server at once.
+    var gate: Int?
 
     static func == (lhs: Scenario, rhs: Scenario) -> Bool {
         lhs.content == rhs.content && lhs.delayMilliseconds == rhs.delayMilliseconds
@@ -48,7 +50,7 @@ struct Scenario: Sendable, Equatable {
             && lhs.malformedAfter == rhs.malformedAfter && lhs.stallAfter == rhs.stallAfter
             && lhs.sseErrorAfter == rhs.sseErrorAfter && lhs.finishLength == rhs.finishLength
             && lhs.cachedTokens == rhs.cachedTokens && lhs.reasoningTokens == rhs.reasoningTokens
-            && lhs.dimensions == rhs.dimensions
+            && lhs.dimensions == rhs.dimensions && lhs.gate == rhs.gate
     }
 
     static let maxChunks = 100_000
@@ -105,6 +107,7 @@ struct Scenario: Sendable, Equatable {
             case "cached" where t.count == 2: if let n = number(1, max: 1_000_000) { cachedTokens = n }
             case "reasoning" where t.count == 2: if let n = number(1, max: 1_000_000) { reasoningTokens = n }
             case "dim" where t.count == 2: if let n = number(1, max: 65_536), n > 0 { dimensions = n }
+            case "gate" where t.count == 2: if let n = number(1, max: 10_000), n > 0 { gate = n }
             default: break
             }
         }

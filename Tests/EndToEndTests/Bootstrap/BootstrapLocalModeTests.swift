@@ -13,10 +13,11 @@ struct BootstrapLocalModeTests {
     /// Starts `bootstrap --local --port 0` and reads its port from the "listening on" line.
     static func startLocal() async throws -> LocalBootstrap {
         let provider = try await FakeProviderServer.start()
-        let child = try BootstrapChild(arguments: ["--local", "--port", "0"], environment: [
+        let child = try await BootstrapChild.launch(arguments: ["--local", "--port", "0"], environment: [
             "EMBEDCHAT_MODELS": BootstrapHarness.modelsJSON(provider), "FAKE_PROVIDER_KEY": BootstrapHarness.providerKey,
         ])
-        let deadline = ContinuousClock.now + .seconds(60)
+        await child.ready.value
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix("bootstrap: listening on ") }) {
                 return LocalBootstrap(child: child, provider: provider, base: String(line.dropFirst("bootstrap: listening on ".count)))
