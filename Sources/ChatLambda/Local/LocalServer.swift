@@ -111,7 +111,11 @@ public final class LocalServer: Sendable {
                     case .end:
                         guard let requestHead = head else { continue }
                         head = nil
-                        let keepAlive = try await answer(requestHead, body: body, outbound)
+                        // A client that goes away ends its answer, and so the upstream call: an answer waiting on a
+                        // stalled upstream would otherwise never write and never learn the client is gone.
+                        let answering = Task { [body] in try await self.answer(requestHead, body: body, outbound) }
+                        connection.channel.closeFuture.whenComplete { _ in answering.cancel() }
+                        let keepAlive = try await withTaskCancellationHandler { try await answering.value } onCancel: { answering.cancel() }
                         if !keepAlive { return }
                     }
                 }

@@ -12,7 +12,10 @@ struct BootstrapFrontDoorTests {
     ]
 
     @Test func theFrontDoorKeepsItsLimits() async throws {
-        let local = try await BootstrapLocalModeTests.startLocal(environment: Self.limits)
+        let local = try await BootstrapLocalModeTests.startLocal(environment: Self.limits) { provider in
+            // Three events, then the upstream stalls for good: only closing the connection ends the request.
+            ["stall": ["model": "openai/long-20+stall-after-3", "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY"]]
+        }
         defer {
             local.child.stop()
             Task { try? await local.provider.shutdown() }
@@ -24,6 +27,7 @@ struct BootstrapFrontDoorTests {
         try await anOversizedBodyIsRefusedAtTheCapAndTheConnectionClosed(port)
         try await http10ClientsGetNoChunkedEncoding(port)
         try await slowAndIdleClientsAreClosed(port)
+        try await aClientThatLeavesMidStreamEndsTheUpstreamCall(port, local.provider)
         try await requestsOverTheCapGet503WithRetryAfter(port, local.provider)
         try await connectionsOverTheCapGet503WithRetryAfter(port)
         #expect(local.child.process.isRunning, "the server stayed up: \(local.child.log)")
@@ -120,6 +124,22 @@ struct BootstrapFrontDoorTests {
         #expect(results[1].closed, "a head that never ends is closed")
         #expect(results[2].closed)
         #expect(RawHTTPConnection.status(results[2].text) == 408, "a body that never ends gets a 408: \(results[2].text)")
+    }
+
+    func aClientThatLeavesMidStreamEndsTheUpstreamCall(_ port: Int, _ provider: FakeProviderServer) async throws {
+        let firstEvent = try await onThread { () -> Bool in
+            let connection = try RawHTTPConnection(port: port)
+            connection.send(Self.post(chatBody("stall", stream: true), headers: ["Content-Type: application/json"]))
+            return connection.readUntil("data: ")
+        }
+        #expect(firstEvent)
+        // The client is gone (its socket closed above); the stalled upstream request must end with it.
+        var waited = 0
+        while provider.requestsInFlight > 0, waited < 600 {
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        #expect(provider.requestsInFlight == 0, "the upstream request of a client that left is still open")
     }
 
     func requestsOverTheCapGet503WithRetryAfter(_ port: Int, _ provider: FakeProviderServer) async throws {

@@ -11,9 +11,11 @@ struct BootstrapLocalModeTests {
     }
 
     /// Starts `bootstrap --local --port 0` and reads its port from the "listening on" line.
-    static func startLocal(environment: [String: String] = [:]) async throws -> LocalBootstrap {
+    static func startLocal(environment: [String: String] = [:],
+                           extraModels: (FakeProviderServer) -> [String: [String: String]] = { _ in [:] }) async throws -> LocalBootstrap {
         let provider = try await FakeProviderServer.start()
-        var env = ["EMBEDCHAT_MODELS": BootstrapHarness.modelsJSON(provider), "FAKE_PROVIDER_KEY": BootstrapHarness.providerKey]
+        var env = ["EMBEDCHAT_MODELS": BootstrapHarness.modelsJSON(provider, extra: extraModels(provider)),
+                   "FAKE_PROVIDER_KEY": BootstrapHarness.providerKey]
         env.merge(environment) { _, new in new }
         let child = try await BootstrapChild.launch(arguments: ["--local", "--port", "0"], environment: env)
         await child.ready.value

@@ -58,6 +58,20 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads until `marker` has arrived (`false`: the connection closed or went quiet for a minute first).
+    func readUntil(_ marker: String) -> Bool {
+        var seconds = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: received, as: UTF8.self).contains(marker) {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return false }
+            received += buffer[..<count]
+        }
+        return true
+    }
+
     /// The status code of the first response in `text`.
     static func status(_ text: String) -> Int? {
         guard text.hasPrefix("HTTP/1."), text.count >= 12 else { return nil }
