@@ -1,4 +1,5 @@
 import Foundation
+import ProviderFakes
 
 /// A loopback TCP connection driven byte by byte, for tests of what a server does with odd clients (slow ones,
 /// oversized ones, HTTP/1.0 ones) that no HTTP client library would send. Blocking calls: use it from
@@ -8,19 +9,10 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:`port`.
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BootstrapHarnessError(message: "socket() failed: \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
+        guard let fd = LoopbackSocket.connect(port: port) else {
             throw BootstrapHarnessError(message: "connect to port \(port) failed: \(errno)")
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }
