@@ -2,7 +2,8 @@
 # The project's test command (README, .ci/run): sets up what it needs on a fresh machine, then runs every suite.
 #   1. setup: libpython3.11-dev, tmux, the hash-pinned packages in .python/ and .python-test/
 #   2. swift test: PythonEmbed, LiteLLM, LambdaRuntime, ChatLambda and the end-to-end tests of the built binaries
-#   3. the PythonEmbed tests again under AddressSanitizer with PYTHONMALLOC=malloc
+#   3. the PythonEmbed, LiteLLM and ChatLambda tests again under AddressSanitizer with PYTHONMALLOC=malloc, and the
+#      storm's short version against a bootstrap built with it
 #   4. the Lambda layer: deploy templates and Dockerfile lint, a native layer build, its checks and the relocation test
 #
 # --under-load: the same, with every core also kept busy by a CPU burner (`yes > /dev/null`, one per core) for the

@@ -31,7 +31,7 @@ struct StormBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds without a byte before a request counts as hung.")
     var budget = 120
 
-    @Option(help: "How much RSS may stay above its baseline at the end, in MiB.")
+    @Option(name: .customLong("rss-margin-mib"), help: "How much RSS may stay above its baseline at the end, in MiB.")
     var rssMarginMiB = 64
 
     @Option(help: "The bootstrap executable (default: next to this benchmark).")
