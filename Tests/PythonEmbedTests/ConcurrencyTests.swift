@@ -301,7 +301,7 @@ struct ConcurrencyTests {
                 done.signal()
             }
             thread.start()
-            return done.wait(timeout: .now() + 5) == .success
+            return done.wait(timeout: .now() + 60) == .success
         }
         #expect(otherThreadGotTheGIL)
     }
