@@ -65,8 +65,9 @@ final class BootstrapChild: @unchecked Sendable {
         return false
     }
 
-    /// Use ``launch(arguments:environment:)``, which waits for a start permit.
-    private init(arguments: [String] = [], environment: [String: String]) throws {
+    /// Starts a child at once, outside ``ChildProcessGate``: prefer ``launch(arguments:environment:)``, which waits
+    /// for a start permit (a child started here competes with every other start for the cores).
+    init(arguments: [String] = [], environment: [String: String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try bootstrapExecutablePath())
         process.arguments = arguments
