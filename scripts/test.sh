@@ -2,12 +2,39 @@
 # The project's test command (README, .ci/run): sets up what it needs on a fresh machine, then runs every suite.
 #   1. setup: libpython3.11-dev, tmux, the hash-pinned packages in .python/ and .python-test/
 #   2. swift test: PythonEmbed, LiteLLM, LambdaRuntime, ChatLambda, MCPTools and the end-to-end tests of the built binaries
-#   3. the PythonEmbed tests again under AddressSanitizer with PYTHONMALLOC=malloc
+#   3. the PythonEmbed, LiteLLM and ChatLambda tests again under AddressSanitizer with PYTHONMALLOC=malloc, and the
+#      storm's short version against a bootstrap built with it
 #   4. the Lambda layer: deploy templates and Dockerfile lint, a native layer build, its checks and the relocation test
+#
+# --under-load: the same, with every core also kept busy by a CPU burner (`yes > /dev/null`, one per core) for the
+# whole run, as on a shared machine; the burners are killed when the script ends, however it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 step() { printf '\n== %s\n' "$*" >&2; }
+
+burners=()
+stop_burners() {
+    local pid
+    for pid in "${burners[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${burners[@]}"; do wait "$pid" 2>/dev/null || true; done
+    burners=()
+}
+trap stop_burners EXIT
+trap 'stop_burners; exit 130' INT
+trap 'stop_burners; exit 143' TERM
+for argument in "$@"; do
+    case "$argument" in
+        --under-load)
+            for _ in $(seq "$(nproc)"); do
+                yes > /dev/null &
+                burners+=("$!")
+            done
+            step "under load: ${#burners[@]} CPU burners (pids ${burners[*]})"
+            ;;
+        *) echo "usage: scripts/test.sh [--under-load]" >&2; exit 2 ;;
+    esac
+done
 
 step "setup"
 scripts/setup.sh --test

@@ -21,7 +21,7 @@ import NIOPosix
 /// | `POST /v1/messages` | Anthropic Messages, JSON or SSE | `model="anthropic/<scenario>"`, `api_base=anthropicBase`, any `api_key` |
 /// | `POST /model/{id}/converse`, `/converse-stream` | Bedrock Converse, JSON or AWS event stream | `model="bedrock/converse/<scenario>"`, `aws_bedrock_runtime_endpoint=bedrockEndpoint`, fake `aws_access_key_id`, `aws_secret_access_key`, `aws_region_name` |
 /// | `GET /health` | `ok` | |
-/// | `GET /_fake/stats` | `{"open_connections", "total_connections", "requests"}` (the asking connection is not counted as open) | for clients of the `fake-provider` executable |
+/// | `GET /_fake/stats` | `{"open_connections", "total_connections", "requests", "requests_in_flight", "most_requests_in_flight"}` (the asking connection is not counted as open) | for clients of the `fake-provider` executable |
 /// | `GET /_fake/requests` | the recorded requests as JSON (`method`, `path`, `headers` as pairs, `body` text, `model`, ...) | |
 /// | `POST /_fake/reset` | forgets recorded requests and `fail-first` counters | |
 ///
@@ -81,6 +81,8 @@ import NIOPosix
 /// - `chunk-delay-MS`: wait MS before each streamed event.
 /// - `slow-stream-N-MS`: `long-N` + `chunk-delay-MS`.
 /// - `hang`: never answer; the connection stays open until the client closes it.
+/// - `gate-N`: hold the answer until N requests are in flight at the server at once (see ``requestsInFlight``),
+///   or two minutes have passed; a test of overlap then checks ``mostRequestsInFlight`` instead of the wall clock.
 ///
 /// Errors (each in the provider's own error shape and with its status):
 /// - `status-NNN` for NNN in 400...599, optionally followed by kind words: `status-400-context` (context-length
@@ -196,6 +198,17 @@ public final class FakeProviderServer: Sendable {
     /// The number of client TCP connections open right now. A connection counts as closed once the server's side
     /// of it is closed (after the client closed or reset it, or the server ended it).
     public var openConnections: Int { state.openConnectionCount }
+
+    /// The number of requests being answered right now: counted from when a request's body is complete until its
+    /// answer ends or its connection closes (a `hang`, `stall-after` or `reset-after` answer counts until then).
+    public var requestsInFlight: Int { state.requestsInFlight }
+
+    /// The most requests that were in flight at one moment since the server started (or since
+    /// ``resetMostRequestsInFlight()``): how many really overlapped, whatever the wall clock says.
+    public var mostRequestsInFlight: Int { state.mostRequestsInFlight }
+
+    /// Starts ``mostRequestsInFlight`` again from the requests in flight now.
+    public func resetMostRequestsInFlight() { state.resetMostRequestsInFlight() }
 
     /// The number of client TCP connections accepted since the server started.
     public var totalConnections: Int { state.totalConnectionCount }

@@ -19,6 +19,10 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var active = true
     private var scheduled: Scheduled<Void>?
     private var keepAlive = true
+    /// Whether a recorded request's answer is being played (counted in the server's requests in flight).
+    private var answering = false
+    /// When the `gate` step in play began waiting.
+    private var gateOpened: NIODeadline?
 
     init(state: ServerState, connectionNumber: Int) {
         self.state = state
@@ -62,7 +66,10 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
         switch route {
         case .stats, .requests, .reset: break
-        default: state.record(request)
+        default:
+            state.record(request)
+            answering = true
+            state.requestBegan()
         }
         let steps: [ResponseStep]
         if bodyTooLarge {
@@ -97,6 +104,7 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             case let .write(bytes):
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes)))), promise: nil)
             case .end:
+                answerEnded()
                 let closeAfter = !keepAlive
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
@@ -113,6 +121,20 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             case .hang:
                 return
+            case let .gate(count):
+                let now = NIODeadline.now()
+                let opened = gateOpened ?? now
+                gateOpened = opened
+                if state.requestsInFlight >= count || now - opened > ResponsePlan.gateLimit {
+                    gateOpened = nil
+                    continue
+                }
+                let rest = [step] + steps
+                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) {
+                    self.scheduled = nil
+                    self.play(rest[...], context: context)
+                }
+                return
             }
         }
     }
@@ -128,7 +150,15 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Counts the answer in play as ended, once.
+    private func answerEnded() {
+        guard answering else { return }
+        answering = false
+        state.requestEnded()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        answerEnded()
         active = false
         scheduled?.cancel()
         scheduled = nil
@@ -137,6 +167,7 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Odd input, resets and the like: drop the connection, never the server.
+        answerEnded()
         active = false
         scheduled?.cancel()
         scheduled = nil

@@ -1,3 +1,5 @@
+import NIOCore
+
 // A response as a list of steps the connection handler plays back on the event loop.
 
 /// One step of a planned response.
@@ -14,9 +16,14 @@ enum ResponseStep: Sendable {
     case reset
     /// Do nothing more: the connection stays open until the client closes it.
     case hang
+    /// Wait until this many requests are in flight at the server at once (at most ``ResponsePlan/gateLimit``).
+    case gate(Int)
 }
 
 enum ResponsePlan {
+    /// How long a `gate-N` answer waits for the others at most before it goes on anyway.
+    static let gateLimit = TimeAmount.seconds(120)
+
     /// A whole response with a `content-length`.
     static func full(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) -> [ResponseStep] {
         [
@@ -32,7 +39,7 @@ enum ResponsePlan {
 
     /// The common part of every reply: the pre-head delay and `hang`.
     static func preamble(_ scenario: Scenario) -> [ResponseStep] {
-        scenario.delayMilliseconds > 0 ? [.delay(scenario.delayMilliseconds)] : []
+        (scenario.gate.map { [.gate($0)] } ?? []) + (scenario.delayMilliseconds > 0 ? [.delay(scenario.delayMilliseconds)] : [])
     }
 
     /// A streamed reply: `events` in order, with the scenario's per-chunk delay and faults applied.

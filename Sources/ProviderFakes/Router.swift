@@ -98,6 +98,8 @@ enum Router {
                 ("open_connections", .int(max(0, state.openConnectionCount - 1))),
                 ("total_connections", .int(state.totalConnectionCount)),
                 ("requests", .int(state.recorded.count)),
+                ("requests_in_flight", .int(state.requestsInFlight)),
+                ("most_requests_in_flight", .int(state.mostRequestsInFlight)),
             ]))
         case .requests:
             return ResponsePlan.json(.array(state.recorded.map { r in

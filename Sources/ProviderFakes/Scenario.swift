@@ -43,6 +43,8 @@ struct Scenario: Sendable, Equatable {
     var json: JSONAnswerMode?
     /// `tool-rounds-N` (Structured.swift).
     var toolRounds: Int?
+    /// Hold the answer until this many requests are in flight at the server at once.
+    var gate: Int?
 
     static func == (lhs: Scenario, rhs: Scenario) -> Bool {
         lhs.content == rhs.content && lhs.delayMilliseconds == rhs.delayMilliseconds
@@ -53,6 +55,7 @@ struct Scenario: Sendable, Equatable {
             && lhs.sseErrorAfter == rhs.sseErrorAfter && lhs.finishLength == rhs.finishLength
             && lhs.cachedTokens == rhs.cachedTokens && lhs.reasoningTokens == rhs.reasoningTokens
             && lhs.dimensions == rhs.dimensions && lhs.json == rhs.json && lhs.toolRounds == rhs.toolRounds
+            && lhs.gate == rhs.gate
     }
 
     static let maxChunks = 100_000
@@ -118,6 +121,7 @@ struct Scenario: Sendable, Equatable {
                 }
             case "tool" where t.count == 3 && t[1] == "rounds": if let n = number(2, max: 64) { toolRounds = n }
             case "dim" where t.count == 2: if let n = number(1, max: 65_536), n > 0 { dimensions = n }
+            case "gate" where t.count == 2: if let n = number(1, max: 10_000), n > 0 { gate = n }
             default: break
             }
         }

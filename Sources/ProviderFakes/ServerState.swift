@@ -12,6 +12,7 @@ final class ServerState: Sendable {
     private let requests = Mutex<[RecordedRequest]>([])
     private let requestCounter = Mutex(0)
     private let failureCounters = Mutex<[String: Int]>([:])
+    private let inFlight = Mutex((now: 0, most: 0))
 
     /// Registers an accepted connection and returns its number.
     func connectionOpened(_ channel: any Channel) -> Int {
@@ -54,4 +55,19 @@ final class ServerState: Sendable {
     }
 
     func resetCounters() { failureCounters.withLock { $0.removeAll() } }
+
+    /// A request began (its body is complete and its answer is being played).
+    func requestBegan() {
+        inFlight.withLock { count in
+            count.now += 1
+            count.most = max(count.most, count.now)
+        }
+    }
+
+    /// A request's answer ended, or its connection closed before it did.
+    func requestEnded() { inFlight.withLock { $0.now -= 1 } }
+
+    var requestsInFlight: Int { inFlight.withLock { $0.now } }
+    var mostRequestsInFlight: Int { inFlight.withLock { $0.most } }
+    func resetMostRequestsInFlight() { inFlight.withLock { $0.most = $0.now } }
 }

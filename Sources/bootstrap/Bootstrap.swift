@@ -13,9 +13,13 @@ import Logging
 struct Bootstrap {
     static let usage = """
         usage: bootstrap                     serve the Lambda Runtime API at $AWS_LAMBDA_RUNTIME_API
-               bootstrap --local [--port N]  serve POST /v1/chat/completions and GET /v1/models on 127.0.0.1:N (default 7000)
+               bootstrap --local [--port N] [--host ADDRESS]
+                                             serve POST /v1/chat/completions and GET /v1/models on ADDRESS:N
+                                             (default 127.0.0.1:7000)
         Configuration: EMBEDCHAT_MODELS, EMBEDCHAT_INVOKE_MODE, EMBEDCHAT_AUTH_TOKEN, EMBEDCHAT_MAX_REQUEST_BYTES,
-        EMBEDCHAT_MAX_TOKENS, EMBEDCHAT_PYTHONPATH, EMBEDCHAT_PYTHONHOME.
+        EMBEDCHAT_MAX_TOKENS, EMBEDCHAT_PYTHONPATH, EMBEDCHAT_PYTHONHOME; --local also EMBEDCHAT_LOCAL_MAX_CONNECTIONS,
+        EMBEDCHAT_LOCAL_MAX_REQUESTS, EMBEDCHAT_LOCAL_MAX_HEADER_BYTES, EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS,
+        EMBEDCHAT_LOCAL_ALLOWED_HOSTS, EMBEDCHAT_LOCAL_ALLOWED_ORIGINS.
         """
 
     static func main() async {
@@ -46,10 +50,11 @@ struct Bootstrap {
         }
         do {
             if options.local {
-                let server = try await LocalServer.bind(service: service, port: options.port, logger: logger)
-                logger.info("serving OpenAI chat completions", metadata: ["url": "http://127.0.0.1:\(server.port)/v1"])
+                let server = try await LocalServer.bind(service: service, host: options.host, port: options.port,
+                                                        limits: try LocalServerLimits.fromEnvironment(), logger: logger)
+                logger.info("serving OpenAI chat completions", metadata: ["url": "http://\(options.host):\(server.port)/v1"])
                 // Tests and scripts read the port from this line (with --port 0).
-                FileHandle.standardOutput.write(Data("bootstrap: listening on http://127.0.0.1:\(server.port)/v1\n".utf8))
+                FileHandle.standardOutput.write(Data("bootstrap: listening on http://\(options.host):\(server.port)/v1\n".utf8))
                 try await server.run()
             } else {
                 try await LambdaRuntime.run(handler: ChatLambdaHandler(service: service), logger: logger)
@@ -92,6 +97,7 @@ struct InitError: LambdaFunctionError {
 struct Options {
     var local = false
     var port = 7000
+    var host = "127.0.0.1"
     var help = false
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
@@ -106,6 +112,9 @@ struct Options {
                     throw Invalid(description: "--port needs a port number")
                 }
                 self.port = port
+            case "--host":
+                guard let value = iterator.next(), !value.isEmpty else { throw Invalid(description: "--host needs an address") }
+                host = value
             case "-h", "--help": help = true
             default:
                 if argument.hasPrefix("--port="), let port = Int(argument.dropFirst(7)), (0...65535).contains(port) {

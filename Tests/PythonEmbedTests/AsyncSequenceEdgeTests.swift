@@ -44,7 +44,7 @@ struct AsyncSequenceEdgeTests {
             result = gen()
             """)
         let outcome = Results()
-        let finished = await finishes(within: 5) {
+        let finished = await finishes(within: 60) {
             var iterator = stream.makeAsyncIterator()
             _ = try await iterator.next()
             do {
@@ -69,13 +69,13 @@ struct AsyncSequenceEdgeTests {
             result = gen()
             """)
         let results = Results()
-        async let first = finishes(within: 5) {
+        async let first = finishes(within: 60) {
             var iterator = stream.makeAsyncIterator()
             let item = try await iterator.next()
             results.append("item \(item?.intValue ?? -1)")
         }
         try await Task.sleep(for: .milliseconds(50))
-        async let second = finishes(within: 5) {
+        async let second = finishes(within: 60) {
             var iterator = stream.makeAsyncIterator()
             do { _ = try await iterator.next() } catch let error as PythonError {
                 results.append("refused: \(error.typeName)")

@@ -4,15 +4,21 @@ import Testing
 
 @Suite("Blocking work, overlap and cancellation", .serialized)
 struct ConcurrencyTests {
-    @Test func sixteenSleepsOnWorkerThreadsOverlap() async throws {
+    @Test func sixteenBlockingCallsOnWorkerThreadsOverlap() async throws {
         try startPython()
         let pool = PythonWorkerPool(maximumThreads: 16)
-        let began = ContinuousClock.now
+        // Each call blocks in a barrier that opens only when all 16 wait in it at once: they finish only if 16 threads
+        // ran them together with the GIL released while blocked (proof by what overlapped, not by the wall clock; the
+        // barrier's generous timeout only turns a failure into an error instead of a hang).
+        let barrier = try await withPython { gil in
+            try Interpreter.run("import threading\nresult = threading.Barrier(16, timeout=120)", gil).handle(gil)
+        }
         try await withThrowingTaskGroup(of: PythonValue.self) { group in
             for index in 0..<16 {
                 group.addTask {
                     try await pool.run { gil in
-                        try Interpreter.run("import time\ntime.sleep(0.2)\nresult = \(index)", gil).toValue(gil)
+                        _ = try barrier.borrow(gil).callMethod("wait", gil)
+                        return .int(index)
                     }
                 }
             }
@@ -20,26 +26,32 @@ struct ConcurrencyTests {
             for try await value in group { seen.insert(value) }
             #expect(seen.count == 16)
         }
-        let elapsed = ContinuousClock.now - began
-        // Serially they take 3.2 s; overlapped, about 0.2 s plus thread start-up.
-        #expect(elapsed < .milliseconds(1600), "16 x 0.2 s took \(elapsed): the GIL was not released while sleeping")
     }
 
-    @Test func sixteenAsyncioSleepsOverlapOnOneLoop() async throws {
+    @Test func sixteenAsyncioWaitsOverlapOnOneLoop() async throws {
         try startPython()
         let loop = try PythonEventLoop.shared()
-        let began = ContinuousClock.now
+        // An asyncio barrier of 16 opens only when 16 calls wait in it at once on the one loop.
+        let waiter = try await withPython { gil in
+            try Interpreter.run("""
+                import asyncio
+                barrier = None
+                async def wait():
+                    global barrier
+                    if barrier is None:
+                        barrier = asyncio.Barrier(16)
+                    await asyncio.wait_for(barrier.wait(), 120)
+                result = wait
+                """, gil).handle(gil)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<16 {
                 group.addTask {
-                    _ = try await loop.run({ gil in
-                        try Interpreter.run("import asyncio\nresult = asyncio.sleep(0.2)", gil)
-                    }, convert: { _, _ in () })
+                    _ = try await loop.run({ gil in try waiter.borrow(gil).call(gil) }, convert: { _, _ in () })
                 }
             }
             try await group.waitForAll()
         }
-        #expect(ContinuousClock.now - began < .milliseconds(1600))
     }
 
     @Test func cancellingARunningWorkerCallInterruptsPython() async throws {
@@ -289,7 +301,7 @@ struct ConcurrencyTests {
                 done.signal()
             }
             thread.start()
-            return done.wait(timeout: .now() + 5) == .success
+            return done.wait(timeout: .now() + 60) == .success
         }
         #expect(otherThreadGotTheGIL)
     }
@@ -309,10 +321,9 @@ struct ConcurrencyTests {
                                convert: { _, _ in () })
         }
         try await Task.sleep(for: .milliseconds(100))
-        let began = ContinuousClock.now
         task.cancel()
+        // Uncancelled, the sleep would end after 30 s without an error.
         await #expect(throws: CancellationError.self) { try await task.value }
-        #expect(ContinuousClock.now - began < .seconds(5))
     }
 
     @Test(.timeLimit(.minutes(1))) func callsCancelledAtAnyMomentAllEndWithCancellation() async throws {
@@ -322,8 +333,7 @@ struct ConcurrencyTests {
             try Interpreter.run("import asyncio\nasync def sleeper():\n    await asyncio.sleep(30)\nresult = sleeper", gil).handle(gil)
         }
         // Cancelled before the loop sees the call, between its start and its first step, and while it sleeps: each
-        // must end, and promptly.
-        let began = ContinuousClock.now
+        // must end with a cancellation (an uncancelled call ends after 30 s without one).
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<300 {
                 group.addTask {
@@ -337,7 +347,6 @@ struct ConcurrencyTests {
             }
             for try await cancelled in group { #expect(cancelled) }
         }
-        #expect(ContinuousClock.now - began < .seconds(20))
     }
 
     @Test func aSequenceClosedBeforeItsFirstPullClosesTheIteratorAndNeverPullsIt() async throws {

@@ -119,8 +119,7 @@ struct BootstrapBufferedTests {
     @Test func logsCarryTheRequestIDButNoPrompt() async throws {
         let harness = try await SharedBootstraps.buffered.value
         let secretPrompt = "zebra-\(UInt32.random(in: 0...UInt32.max))-prompt"
-        let id = try await harness.runtimeAPI.enqueue(event: chatBody("echo", secretPrompt))
-        _ = try await harness.runtimeAPI.waitForResult(id)
+        let id = try await harness.invoke(chatBody("echo", secretPrompt)).requestID
         try await Task.sleep(for: .milliseconds(200))
         let log = harness.child.log
         #expect(log.contains(id))

@@ -31,7 +31,42 @@ struct BootstrapHarnessError: Error, CustomStringConvertible { let description: 
 final class BootstrapChild: @unchecked Sendable {
     let process: Process
     let logPath: String
+    /// Ends when the child is ready (it logged that litellm is imported) or has exited; see ``launch(arguments:environment:)``.
+    private(set) var ready: Task<Void, Never> = Task {}
 
+    /// How long a child may take to import litellm once it has its start permit.
+    static let startBudget = Duration.seconds(300)
+
+    /// Starts a child once ``ChildProcessGate`` lets it, and gives the permit back when the child is ready or gone.
+    static func launch(arguments: [String] = [], environment: [String: String]) async throws -> BootstrapChild {
+        await ChildProcessGate.shared.acquire()
+        let child: BootstrapChild
+        do {
+            child = try BootstrapChild(arguments: arguments, environment: environment)
+        } catch {
+            await ChildProcessGate.shared.release()
+            throw error
+        }
+        child.ready = Task {
+            _ = await child.waitUntilReady(timeout: startBudget)
+            await ChildProcessGate.shared.release()
+        }
+        return child
+    }
+
+    /// Whether the child logged that litellm is ready (`false`: it exited first, or `timeout` passed).
+    func waitUntilReady(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if log.contains("litellm ready") { return true }
+            if !process.isRunning { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// Starts a child at once, outside ``ChildProcessGate``: prefer ``launch(arguments:environment:)``, which waits
+    /// for a start permit (a child started here competes with every other start for the cores).
     init(arguments: [String] = [], environment: [String: String]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try bootstrapExecutablePath())
@@ -45,6 +80,9 @@ final class BootstrapChild: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
+        // Never the test runner's stdin: a runner started from a terminal (by `timeout`, in a background process
+        // group) would hand the child a terminal it may not read.
+        process.standardInput = FileHandle.nullDevice
         try process.run()
     }
 
@@ -106,7 +144,7 @@ final class BootstrapHarness: @unchecked Sendable {
             "AWS_LAMBDA_FUNCTION_NAME": "embedchat-test",
         ]
         env.merge(environment) { _, new in new }
-        return BootstrapHarness(runtimeAPI: runtimeAPI, provider: provider, child: try BootstrapChild(environment: env))
+        return BootstrapHarness(runtimeAPI: runtimeAPI, provider: provider, child: try await BootstrapChild.launch(environment: env))
     }
 
     private init(runtimeAPI: RuntimeAPIFake, provider: FakeProviderServer, child: BootstrapChild) {
@@ -115,10 +153,16 @@ final class BootstrapHarness: @unchecked Sendable {
         self.child = child
     }
 
-    /// Enqueues an event and waits for its result.
+    /// How long one invocation may take at most on a busy machine (the slowest the tests send takes 5 s upstream).
+    static let invocationBudget = 60
+
+    /// Enqueues an event and waits for its result, once the child is ready. The wait's budget scales with what is
+    /// queued ahead: the tests of a suite share one child, which serves one invocation at a time.
     func invoke(_ event: String, timeout: Duration = .seconds(900)) async throws -> InvocationResult {
+        await child.ready.value
+        let ahead = runtimeAPI.pendingEvents + runtimeAPI.servedInvocations - runtimeAPI.completedInvocations
         let id = try await runtimeAPI.enqueue(event: event, timeout: timeout)
-        return try await runtimeAPI.waitForResult(id, timeout: .seconds(90))
+        return try await runtimeAPI.waitForResult(id, timeout: .seconds(Self.invocationBudget * (ahead + 1)))
     }
 
     func stop() async {

@@ -8,7 +8,7 @@ struct BootstrapLifecycleTests {
     @Test func aBrokenPythonPathIsReportedToInitErrorAndTheProcessExitsNonZero() async throws {
         let runtimeAPI = try await RuntimeAPIFake.start()
         defer { Task { try? await runtimeAPI.shutdown() } }
-        let child = try BootstrapChild(environment: [
+        let child = try await BootstrapChild.launch(environment: [
             "AWS_LAMBDA_RUNTIME_API": runtimeAPI.endpoint, "EMBEDCHAT_PYTHONPATH": "/nonexistent/python-packages",
         ])
         defer { child.stop() }
@@ -23,7 +23,7 @@ struct BootstrapLifecycleTests {
     @Test func anInvalidModelTableIsAnInitError() async throws {
         let runtimeAPI = try await RuntimeAPIFake.start()
         defer { Task { try? await runtimeAPI.shutdown() } }
-        let child = try BootstrapChild(environment: ["AWS_LAMBDA_RUNTIME_API": runtimeAPI.endpoint, "EMBEDCHAT_MODELS": "{oops"])
+        let child = try await BootstrapChild.launch(environment: ["AWS_LAMBDA_RUNTIME_API": runtimeAPI.endpoint, "EMBEDCHAT_MODELS": "{oops"])
         defer { child.stop() }
         let initError = try await runtimeAPI.waitForInitError(timeout: .seconds(60))
         #expect(initError.errorType == "Runtime.InvalidConfiguration")

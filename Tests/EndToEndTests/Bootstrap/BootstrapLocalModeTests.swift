@@ -11,12 +11,15 @@ struct BootstrapLocalModeTests {
     }
 
     /// Starts `bootstrap --local --port 0` and reads its port from the "listening on" line.
-    static func startLocal() async throws -> LocalBootstrap {
+    static func startLocal(environment: [String: String] = [:],
+                           extraModels: (FakeProviderServer) -> [String: [String: String]] = { _ in [:] }) async throws -> LocalBootstrap {
         let provider = try await FakeProviderServer.start()
-        let child = try BootstrapChild(arguments: ["--local", "--port", "0"], environment: [
-            "EMBEDCHAT_MODELS": BootstrapHarness.modelsJSON(provider), "FAKE_PROVIDER_KEY": BootstrapHarness.providerKey,
-        ])
-        let deadline = ContinuousClock.now + .seconds(60)
+        var env = ["EMBEDCHAT_MODELS": BootstrapHarness.modelsJSON(provider, extra: extraModels(provider)),
+                   "FAKE_PROVIDER_KEY": BootstrapHarness.providerKey]
+        env.merge(environment) { _, new in new }
+        let child = try await BootstrapChild.launch(arguments: ["--local", "--port", "0"], environment: env)
+        await child.ready.value
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix("bootstrap: listening on ") }) {
                 return LocalBootstrap(child: child, provider: provider, base: String(line.dropFirst("bootstrap: listening on ".count)))
@@ -43,6 +46,9 @@ struct BootstrapLocalModeTests {
         #expect(await local.child.waitForExit(timeout: .seconds(10)) != nil)
     }
 
+    /// curl's `-d` says `application/x-www-form-urlencoded` unless told otherwise, which the server refuses.
+    let json = ["-H", "content-type: application/json"]
+
     func curl(_ arguments: [String]) async throws -> String {
         let result = try await runCommand("/usr/bin/curl", ["-sS", "--max-time", "30"] + arguments)
         #expect(result.status == 0, "\(result.output)")
@@ -52,21 +58,21 @@ struct BootstrapLocalModeTests {
     func modelsAndACompletionAnswerOverHTTP(_ local: LocalBootstrap) async throws {
         let models = try await curl(["\(local.base)/models"])
         #expect(models.contains(#""id":"echo""#))
-        let completion = try await curl(["-H", "content-type: application/json", "-d", chatBody("echo", "local hello"), "\(local.base)/chat/completions"])
+        let completion = try await curl(json + ["-d", chatBody("echo", "local hello"), "\(local.base)/chat/completions"])
         #expect(jsonObject(Array(completion.utf8))?["object"] as? String == "chat.completion")
         #expect(completion.contains("echo: local hello"))
-        let refused = try await curl(["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("echo", extra: #","api_base":"http://x""#),
+        let refused = try await curl(json + ["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("echo", extra: #","api_base":"http://x""#),
                                 "\(local.base)/chat/completions"])
         #expect(refused == "400")
-        let unknown = try await curl(["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("nope"), "\(local.base)/chat/completions"])
+        let unknown = try await curl(json + ["-w", "%{http_code}", "-o", "/dev/null", "-d", chatBody("nope"), "\(local.base)/chat/completions"])
         #expect(unknown == "404")
     }
 
     func streamingUsesChunkedSSE(_ local: LocalBootstrap) async throws {
-        let raw = try await curl(["-N", "--raw", "-i", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
+        let raw = try await curl(json + ["-N", "--raw", "-i", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
         #expect(raw.lowercased().contains("transfer-encoding: chunked"))
         #expect(raw.lowercased().contains("content-type: text/event-stream"))
-        let body = try await curl(["-N", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
+        let body = try await curl(json + ["-N", "-d", chatBody("long", stream: true), "\(local.base)/chat/completions"])
         let events = sseEvents(body)
         #expect(events.last == "[DONE]")
         #expect(sseText(events) == "tok0 tok1 tok2 tok3 tok4 tok5 tok6 tok7")

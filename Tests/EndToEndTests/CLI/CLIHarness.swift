@@ -54,7 +54,8 @@ enum CLIHarness {
                     timeout: Duration = .seconds(90)) async throws -> CLIRunResult {
         let executable = try #require(executable, "the embedchat executable was not found beside the test bundle; run swift build first")
         let environment = environment(extra)
-        return try await withCheckedThrowingContinuation { continuation in
+        // One of the few children that may import litellm at once (ChildProcessGate); the timeout counts from its start.
+        return try await ChildProcessGate.shared.withPermit { try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result {
                     try runBlocking(executable, arguments, stdin: stdin, environment: environment, timeout: timeout)
@@ -62,7 +63,7 @@ enum CLIHarness {
             }
             thread.name = "cli-child"
             thread.start()
-        }
+        } }
     }
 
     private static func runBlocking(_ executable: String, _ arguments: [String], stdin: String?,

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// The storm's short version (`embedchat-bench storm`, 300 requests at up to 32 connections) against the built
+/// `bootstrap`, locally and through the fake Runtime API: the process stays up, nothing hangs, no answer is wrong, no
+/// upstream request outlives its client, file descriptors and RSS come back, no key or prompt is logged.
+@Suite("storm, short version")
+struct StormTests {
+    @Test func theServersSurviveAShortStorm() async throws {
+        let bench = URL(fileURLWithPath: try bootstrapExecutablePath()).deletingLastPathComponent().appendingPathComponent("embedchat-bench").path
+        try #require(FileManager.default.isExecutableFile(atPath: bench), "no embedchat-bench beside bootstrap; run swift build first")
+        // The storm starts one bootstrap after the other: one start permit covers it.
+        let result = try await ChildProcessGate.shared.withPermit {
+            try await runCommand(bench, ["storm", "--requests", "300", "--connections", "32", "--target", "both"],
+                                 environment: ["EMBEDCHAT_PYTHONPATH": bootstrapPythonPath], timeout: .seconds(1200))
+        }
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("storm: PASS"), "\(result.output)")
+        let reports = result.output.components(separatedBy: "storm against ").dropFirst()
+        #expect(reports.count == 2, "\(result.output)")
+        for report in reports {
+            #expect(report.contains("0 wrong, 0 hung"), "\(report)")
+            #expect(report.contains("0 still in flight at the end"), "\(report)")
+            #expect(report.contains(", 0 holding a key or a prompt"), "\(report)")
+        }
+    }
+}
