@@ -9,7 +9,7 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case missingRuntimeAPIEndpoint, invalidRuntimeAPIEndpoint, connectionFailed, connectionClosed
             case runtimeAPIServerError, unexpectedStatus, invalidInvocation, responseTooLarge, invalidWriterState
-            case invocationClosed
+            case invocationClosed, pollingStopped, invalidConfiguration
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -34,6 +34,10 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
         /// The Runtime API refused a `/response` or `/error` with 400 or 403: the platform had already ended the
         /// invocation (after a 413, or on its timeout). Only that invocation is lost.
         public static let invocationClosed = Code(.invocationClosed)
+        /// `/next` was not sent, or was cut, because polling was stopped for a shutdown.
+        public static let pollingStopped = Code(.pollingStopped)
+        /// The runtime's configuration is invalid (for instance `AWS_LAMBDA_MAX_CONCURRENCY`).
+        public static let invalidConfiguration = Code(.invalidConfiguration)
         /// The response writer was used out of order (for example after `finish()`).
         public static let invalidWriterState = Code(.invalidWriterState)
 
@@ -60,8 +64,10 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Whether the runtime must exit after this error: anything but a refused response, a post for an invocation
-    /// the platform already ended, or a misused writer.
-    public var isFatal: Bool { code != .responseTooLarge && code != .invocationClosed && code != .invalidWriterState }
+    /// the platform already ended, a misused writer, or polling stopped on purpose.
+    public var isFatal: Bool {
+        code != .responseTooLarge && code != .invocationClosed && code != .invalidWriterState && code != .pollingStopped
+    }
 
     /// `code: message (underlying)`.
     public var description: String {

@@ -15,7 +15,7 @@ extension LambdaRuntimeTests {
                     group.addTask {
                         try await LambdaRuntimeClient.withRuntimeClient(endpoint: fake.endpoint, logger: quietLogger) { client in
                             let (invocation, writer) = try await client.nextInvocation()
-                            while fake.invocationsInFlight < pollers { try await Task.sleep(for: .milliseconds(5)) }
+                            while fake.mostInvocationsInFlight < pollers { try await Task.sleep(for: .milliseconds(5)) }
                             try await writer.writeAndFinish(ByteBuffer(string: "answer to \(String(buffer: invocation.event))"))
                             try await writer.complete(handlerError: nil)
                             return (invocation.metadata.requestID, String(buffer: invocation.event))

@@ -28,6 +28,10 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     private var state = ResponseState.idle
     /// The first fatal error met; it ends the run loop even if a handler swallowed it.
     private var failure: LambdaRuntimeError?
+    /// Set by ``stopPolling()``: no `/next` is sent any more.
+    private var stopping = false
+    /// The connection of the `/next` in flight, if one is.
+    private var pollConnection: RuntimeAPIConnection?
 
     private init(host: String, port: Int, group: any EventLoopGroup, logger: Logger) {
         self.host = host
@@ -74,11 +78,18 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
         default: throw misuse("nextInvocation() called before the previous invocation was completed")
         }
         state = .idle
-        let response = try await transport { try await send(.GET, "\(Self.basePath)/invocation/next") }
+        let response = try await transport { try await send(.GET, "\(Self.basePath)/invocation/next", isPoll: true) }
         guard response.status == .ok else { throw record(statusError(response, "GET /next")) }
         let metadata = try transport { try InvocationMetadata(headers: response.headers) }
         state = .buffering(requestID: metadata.requestID, body: nil)
         return (Invocation(metadata: metadata, event: response.body), ResponseWriter(client: self, requestID: metadata.requestID))
+    }
+
+    /// Stops polling for good: a `/next` in flight fails at once (its connection is closed) and later ones are not
+    /// sent. The invocation being answered, if any, is not affected.
+    public func stopPolling() {
+        stopping = true
+        pollConnection?.closeNow()
     }
 
     /// `POST /runtime/init/error`: tells Lambda that start-up failed. The caller should then exit non-zero.
@@ -209,9 +220,16 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
 
     /// Sends a whole request and awaits its answer.
     private func send(
-        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, isPoll: Bool = false
     ) async throws -> RuntimeAPIResponse {
         let connection = try await openConnection()
+        if isPoll {
+            // Checked after the last suspension before the request goes out, so stopPolling() either sees this
+            // connection or has already been seen here.
+            guard !stopping else { throw LambdaRuntimeError(code: .pollingStopped, message: "polling was stopped") }
+            pollConnection = connection
+        }
+        defer { if isPoll { pollConnection = nil } }
         var head = requestHead(method, path, headers)
         if let body { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes)) }
         let future = connection.startRequest(head)
