@@ -67,15 +67,19 @@ struct LambdaConcurrencyRun {
         let floodWall = try await invokeAll(fake, Array(repeating: offline, count: flood))
         let cpu = try ProcessMemory.cpuSeconds(pid) - cpuBefore
 
-        // The soak: RSS after many more.
+        // The soak: RSS after many more, read every 2,000 so a plateau shows apart from a leak.
         var remaining = soak
+        var soakTrajectory: [(Int, Int)] = []
         while remaining > 0 {
             let round = min(remaining, 500)
             _ = try await invokeAll(fake, Array(repeating: offline, count: round))
             fake.forgetResults()
             remaining -= round
+            if (soak - remaining) % 2000 == 0 || remaining == 0 {
+                soakTrajectory.append((soak - remaining, try ProcessMemory.residentKiB(pid)))
+            }
         }
-        let soakRSS = try ProcessMemory.residentKiB(pid)
+        let soakRSS = soakTrajectory.last?.1 ?? warmRSS
         try await fake.shutdown()
         try await provider.shutdown()
 
@@ -95,6 +99,7 @@ struct LambdaConcurrencyRun {
         print(Bench.row("  growth over warm-up (goal ≤ 15 MB)", Double(burstPeakRSS - warmRSS) / 1024, unit: "MB"))
         print(Bench.row("RSS after \(soak) more invocations", Double(soakRSS) / 1024, unit: "MB"))
         print(Bench.row("  growth over warm-up", Double(soakRSS - warmRSS) / 1024, unit: "MB"))
+        print("  RSS along the way (MB): " + soakTrajectory.map { "\($0.0): \(String(format: "%.1f", Double($0.1) / 1024))" }.joined(separator: ", "))
         if !python.isEmpty {
             let sum = python.reduce(0, +)
             print("The managed Python runtime's way: one process per concurrent request, each having imported litellm")
