@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lints the deployment descriptors and the Dockerfile with the hash-pinned tools in .tools/ (installed on demand):
-#   cfn-lint deploy/template.yaml (SAM transform included), deploy/check-serverless.py, hadolint Dockerfile.
+#   cfn-lint deploy/template.yaml and deploy/managed-instances.yaml (SAM transform included),
+#   deploy/check-serverless.py, hadolint Dockerfile.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -14,6 +15,8 @@ if [[ -z $PY ]]; then
 fi
 PYTHONPATH=$TOOLS "$PY" -c "import sys; from cfnlint.runner import main; sys.exit(main())" deploy/template.yaml
 echo "deploy-check: ok   cfn-lint deploy/template.yaml"
+PYTHONPATH=$TOOLS "$PY" -c "import sys; from cfnlint.runner import main; sys.exit(main())" deploy/managed-instances.yaml
+echo "deploy-check: ok   cfn-lint deploy/managed-instances.yaml"
 PYTHONPATH=$TOOLS "$PY" deploy/check-serverless.py deploy/serverless.yml deploy/template.yaml
 echo "deploy-check: ok   deploy/serverless.yml structure"
 "$TOOLS/bin/hadolint" Dockerfile

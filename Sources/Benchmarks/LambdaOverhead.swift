@@ -11,6 +11,8 @@ import RuntimeAPIFake
 /// (enqueue → `/next` → handler → `/response` recorded). Then, after the child has exited, times the same offline
 /// `LiteLLMClient.complete` called directly in this process. The difference is what the runtime adds: the Runtime
 /// API round trips, event decoding, validation, policy, JSON re-encoding and logging.
+///
+/// With `--concurrency N` it measures Lambda Managed Instances instead (``LambdaConcurrencyRun``).
 struct LambdaOverheadBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lambda",
@@ -31,6 +33,18 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
     @Option(help: "LOG_LEVEL of the child (its per-invocation info line is part of the overhead by default).")
     var logLevel = "info"
 
+    @Option(help: "Lambda Managed Instances: run one bootstrap with this many pollers (AWS_LAMBDA_MAX_CONCURRENCY) and measure bursts to a 250 ms upstream, CPU and memory.")
+    var concurrency: Int?
+
+    @Option(help: "With --concurrency: invocations enqueued at once against a 250 ms upstream.")
+    var burst = 64
+
+    @Option(help: "With --concurrency: offline invocations after the bursts, before the last RSS reading.")
+    var soak = 10_000
+
+    @Option(help: "With --concurrency: python3.11 processes importing litellm for the reference (default: the concurrency; 0 skips it).")
+    var pythonProcesses: Int?
+
     func run() async throws {
         let packages = pythonPath ?? ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"]
             ?? FileManager.default.currentDirectoryPath + "/.python"
@@ -38,6 +52,13 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
             .appendingPathComponent("bootstrap").path
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ValidationError("no bootstrap at \(executable); build it (swift build --product bootstrap) or pass --bootstrap")
+        }
+        if let concurrency {
+            guard concurrency >= 1, burst >= 1, soak >= 0 else { throw ValidationError("--concurrency and --burst must be positive") }
+            return try await LambdaConcurrencyRun(
+                executable: executable, packages: packages, concurrency: concurrency, burst: burst, soak: soak,
+                pythonProcesses: pythonProcesses ?? concurrency, logLevel: logLevel
+            ).run()
         }
         let event = #"{"model":"offline","messages":[{"role":"user","content":"How long does a Lambda invocation take?"}]}"#
 

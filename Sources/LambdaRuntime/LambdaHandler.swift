@@ -39,8 +39,8 @@ public protocol LambdaResponseStreamWriter: Sendable {
     func write(_ buffer: ByteBuffer) async throws
 
     /// Completes the answer: posts the buffered body, or ends the stream.
-    /// - Throws: ``LambdaRuntimeError``: `responseTooLarge` on a 413 (already reported to `/error` if nothing had
-    ///   been sent), `runtimeAPIServerError` on a 500, or a transport error.
+    /// - Throws: ``LambdaRuntimeError``: `responseTooLarge` on a 413 (the platform has then ended the invocation
+    ///   and records the error itself), `runtimeAPIServerError` on a 500, or a transport error.
     func finish() async throws
 
     /// Writes `buffer` and finishes, in one request when buffered.

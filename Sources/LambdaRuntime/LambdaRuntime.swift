@@ -73,17 +73,33 @@ public enum LambdaRuntime {
     }
 
     /// Returns `Void` rather than `Never` so the scoped client API can wrap it without unreachable-code warnings.
-    private static func loop<Client: LambdaRuntimeClientProtocol>(
+    /// It returns only once `shutdown` is draining; otherwise it ends by throwing.
+    /// - Parameters:
+    ///   - exportsTraceID: Sets `_X_AMZN_TRACE_ID` for each invocation; only when this loop is the process's only
+    ///     one, since `setenv` races with other threads (Python's among them) reading the environment.
+    ///   - shutdown: Stops the loop between invocations once it drains.
+    static func loop<Client: LambdaRuntimeClientProtocol>(
         handler: some StreamingLambdaHandler,
         client: Client,
-        logger: Logger
+        logger: Logger,
+        exportsTraceID: Bool = true,
+        shutdown: GracefulShutdown? = nil
     ) async throws {
         while true {
             try Task.checkCancellation()
-            let (invocation, writer) = try await client.nextInvocation()
+            if let shutdown, shutdown.isDraining { return }
+            let invocation: Invocation, writer: Client.Writer
+            do {
+                (invocation, writer) = try await client.nextInvocation()
+            } catch {
+                if let shutdown, shutdown.isDraining { return }
+                throw error
+            }
+            shutdown?.invocationBegan()
+            defer { shutdown?.invocationEnded() }
             let context = LambdaContext(metadata: invocation.metadata, logger: logger)
             // X-Ray SDKs read the trace header from the environment; a missing header must not leave a stale one.
-            Environment.set("_X_AMZN_TRACE_ID", context.traceID)
+            if exportsTraceID { Environment.set("_X_AMZN_TRACE_ID", context.traceID) }
             var handlerError: (any Error)?
             do {
                 try await handler.handle(invocation.event, responseWriter: writer, context: context)

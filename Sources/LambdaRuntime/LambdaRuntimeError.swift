@@ -9,6 +9,7 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case missingRuntimeAPIEndpoint, invalidRuntimeAPIEndpoint, connectionFailed, connectionClosed
             case runtimeAPIServerError, unexpectedStatus, invalidInvocation, responseTooLarge, invalidWriterState
+            case invocationClosed, pollingStopped, invalidConfiguration
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -27,8 +28,16 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
         public static let unexpectedStatus = Code(.unexpectedStatus)
         /// `/next` returned an invocation without a request id or deadline.
         public static let invalidInvocation = Code(.invalidInvocation)
-        /// The Runtime API answered 413 to `/response`.
+        /// The Runtime API answered 413 to `/response`; the platform has ended the invocation (it records
+        /// `Function.ResponseSizeTooLarge` itself), so nothing more is posted for it.
         public static let responseTooLarge = Code(.responseTooLarge)
+        /// The Runtime API refused a `/response` or `/error` with 400 or 403: the platform had already ended the
+        /// invocation (after a 413, or on its timeout). Only that invocation is lost.
+        public static let invocationClosed = Code(.invocationClosed)
+        /// `/next` was not sent, or was cut, because polling was stopped for a shutdown.
+        public static let pollingStopped = Code(.pollingStopped)
+        /// The runtime's configuration is invalid (for instance `AWS_LAMBDA_MAX_CONCURRENCY`).
+        public static let invalidConfiguration = Code(.invalidConfiguration)
         /// The response writer was used out of order (for example after `finish()`).
         public static let invalidWriterState = Code(.invalidWriterState)
 
@@ -54,8 +63,11 @@ public struct LambdaRuntimeError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    /// Whether the runtime must exit after this error (anything but a rejected response or a misused writer).
-    public var isFatal: Bool { code != .responseTooLarge && code != .invalidWriterState }
+    /// Whether the runtime must exit after this error: anything but a refused response, a post for an invocation
+    /// the platform already ended, a misused writer, or polling stopped on purpose.
+    public var isFatal: Bool {
+        code != .responseTooLarge && code != .invocationClosed && code != .invalidWriterState && code != .pollingStopped
+    }
 
     /// `code: message (underlying)`.
     public var description: String {

@@ -19,13 +19,15 @@ final class FakeConnectionHandler: ChannelInboundHandler {
     private var bodyParts = 0
     /// The `/next` poll this connection has open, if any.
     private var pollToken: Int?
+    /// This connection's number, from 1 in the order the fake accepted them.
+    private var number = 0
 
     init(core: FakeCore) {
         self.core = core
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if !core.track(context.channel) { context.close(promise: nil) }
+        if let number = core.track(context.channel) { self.number = number } else { context.close(promise: nil) }
         context.fireChannelActive()
     }
 
@@ -66,7 +68,7 @@ final class FakeConnectionHandler: ChannelInboundHandler {
             if parts.count == 2, let endpoint = RecordedPost.Endpoint(rawValue: String(parts[1])) {
                 let status = core.recordPost(
                     requestID: String(parts[0]), endpoint: endpoint, head: head, body: body, bodyParts: bodyParts,
-                    trailers: trailers)
+                    trailers: trailers, connection: number)
                 return respond(context, status, keepAlive: head.isKeepAlive)
             }
         }
@@ -89,7 +91,7 @@ final class FakeConnectionHandler: ChannelInboundHandler {
                     return
                 }
                 handler.pollToken = nil
-                core.markHandedOut(event)
+                core.markHandedOut(event, connection: handler.number)
                 handler.respond(context, .ok, headers: Self.invocationHeaders(event), body: event.body, keepAlive: keepAlive)
             }
             if eventLoop.inEventLoop { deliver() } else { eventLoop.execute(deliver) }
@@ -110,11 +112,27 @@ final class FakeConnectionHandler: ChannelInboundHandler {
         return headers
     }
 
+    /// The bodies the Runtime API answers with (its error shape, with its error types).
+    private static func statusBody(_ status: HTTPResponseStatus) -> String {
+        let (type, message): (String, String)
+        switch status.code {
+        case 202: return #"{"status":"OK"}"#
+        case 400: (type, message) = ("InvalidRequestID", "Invalid request ID")
+        case 403: (type, message) = ("InvalidStateTransition", "State transition from Ready to InvocationErrorResponse failed")
+        case 413:
+            (type, message) = (
+                "RequestEntityTooLarge", "Exceeded maximum allowed payload size (\(RuntimeAPIFake.lambdaResponseLimit) bytes).")
+        case 500: (type, message) = ("ServiceException", "Internal server error")
+        default: (type, message) = ("\(status.code)", "\(status)")
+        }
+        return #"{"errorMessage":"\#(message)","errorType":"\#(type)"}"#
+    }
+
     private func respond(
         _ context: ChannelHandlerContext, _ status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
         keepAlive: Bool
     ) {
-        let body = body ?? ByteBuffer(string: status == .accepted ? #"{"status":"OK"}"# : #"{"errorMessage":"\#(status)"}"#)
+        let body = body ?? ByteBuffer(string: Self.statusBody(status))
         var headers = headers
         if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
         headers.add(name: "Content-Length", value: String(body.readableBytes))

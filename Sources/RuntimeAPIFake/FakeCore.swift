@@ -15,12 +15,16 @@ final class FakeCore: Sendable {
 
     /// Registers a long poll; `deliver` runs (off the lock) once an event is available, maybe immediately.
     func poll(token: Int, deliver: @escaping @Sendable (QueuedEvent) -> Void) {
-        let event: QueuedEvent? = state.withLock { s in
-            if !s.queue.isEmpty { return s.queue.removeFirst() }
+        let (event, waiters): (QueuedEvent?, [FakeStorage.Waiter]) = state.withLock { s in
+            if !s.queue.isEmpty { return (s.queue.removeFirst(), []) }
             s.nextPolls.append((token, deliver))
-            return nil
+            return (nil, s.takePollWaiters())
         }
         if let event { deliver(event) }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: .polls(state.withLock { $0.nextPolls.count }))
+        }
     }
 
     func cancelPoll(token: Int) {
@@ -35,12 +39,9 @@ final class FakeCore: Sendable {
         deliver?(event)
     }
 
-    /// The event reached the wire: the invocation is in flight.
-    func markHandedOut(_ event: QueuedEvent) {
-        state.withLock { s in
-            s.inFlight[event.requestID] = event.answer
-            s.served += 1
-        }
+    /// The event reached the wire on `connection`: the invocation is in flight.
+    func markHandedOut(_ event: QueuedEvent, connection: Int) {
+        state.withLock { s in s.open(event, connection: connection) }
     }
 
     // MARK: Posts
@@ -48,7 +49,7 @@ final class FakeCore: Sendable {
     /// Records a post for an invocation and returns the status to answer.
     func recordPost(
         requestID: String, endpoint: RecordedPost.Endpoint, head: HTTPRequestHead, body: ByteBuffer, bodyParts: Int,
-        trailers: HTTPHeaders?
+        trailers: HTTPHeaders?, connection: Int
     ) -> HTTPResponseStatus {
         let headers = head.headers.map { ($0.name, $0.value) }
         let isChunked = head.headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
@@ -65,28 +66,40 @@ final class FakeCore: Sendable {
         }
 
         let (status, waiters, result) = state.withLock { s -> (HTTPResponseStatus, [FakeStorage.Waiter], Awaited?) in
-            guard let answer = s.inFlight[requestID] else {
-                let known = s.results[requestID] != nil
+            guard let open = s.inFlight[requestID] else {
+                let known = s.results[requestID] != nil || s.expired.contains(requestID)
                 s.unexpectedRequests.append(
                     "\(head.method) \(head.uri): " + (known ? "invocation already completed" : "unknown request id"))
                 return (known ? .forbidden : .badRequest, [], nil)
             }
-            let status = endpoint == .response ? HTTPResponseStatus(statusCode: answer.status) : .accepted
+            var status = endpoint == .response ? HTTPResponseStatus(statusCode: open.answer.status) : .accepted
+            if endpoint == .response, !isChunked, body.readableBytes > s.maxBufferedResponseBytes { status = .payloadTooLarge }
             let post = RecordedPost(
                 endpoint: endpoint, status: Int(status.code), headers: headers, body: Array(buffer: body),
                 isChunked: isChunked, bodyPartCount: bodyParts, trailers: trailers.map { $0.map { ($0.name, $0.value) } },
-                errorType: errorType, errorBody: errorBody)
+                errorType: errorType, errorBody: errorBody, connection: connection)
             s.posts[requestID, default: []].append(post)
-            // A buffered /response refused with 413 leaves the invocation open: the runtime should post /error next.
-            if endpoint == .response, status == .payloadTooLarge, !isChunked { return (status, [], nil) }
+            // Every answer ends the invocation, a 413 included: the real Runtime API closes it then, and refuses a
+            // later /error with 403 InvalidStateTransition.
             s.inFlight[requestID] = nil
-            let result = InvocationResult(requestID: requestID, posts: s.posts.removeValue(forKey: requestID) ?? [post])
+            let result = InvocationResult(
+                requestID: requestID, posts: s.posts.removeValue(forKey: requestID) ?? [post], pollConnection: open.connection,
+                inFlightAtHandOut: open.inFlightAtHandOut, mostInFlight: open.mostInFlight)
             s.results[requestID] = result
             s.completed += 1
             return (status, s.takeWaiters(for: .result(requestID)), .result(result))
         }
         if let result { waiters.resume(with: result) }
         return status
+    }
+
+    /// Ends an in-flight invocation without a post, as the platform does when its deadline passes.
+    func expire(requestID: String) -> Bool {
+        state.withLock { s in
+            guard s.inFlight.removeValue(forKey: requestID) != nil else { return false }
+            s.expired.insert(requestID)
+            return true
+        }
     }
 
     func recordInitError(head: HTTPRequestHead, body: ByteBuffer) {
@@ -139,12 +152,13 @@ final class FakeCore: Sendable {
 
     // MARK: Lifecycle
 
-    func track(_ channel: any Channel) -> Bool {
+    /// Registers a runtime connection and returns its number (1, 2, ...), or `nil` after shutdown.
+    func track(_ channel: any Channel) -> Int? {
         state.withLock { s in
-            guard !s.isShutDown else { return false }
+            guard !s.isShutDown else { return nil }
             s.channels[ObjectIdentifier(channel)] = channel
             s.acceptedConnections += 1
-            return true
+            return s.acceptedConnections
         }
     }
 

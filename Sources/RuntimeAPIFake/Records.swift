@@ -70,6 +70,8 @@ public struct RecordedPost: Sendable {
     public let errorType: String?
     /// `/error`: the body; `/response`: the `Lambda-Runtime-Function-Error-Body` trailer, base64-decoded.
     public let errorBody: [UInt8]?
+    /// The number of the connection the post came on (connections are numbered from 1 as the fake accepts them).
+    public let connection: Int
 
     /// The body as UTF-8 text.
     public var bodyString: String { String(decoding: body, as: UTF8.self) }
@@ -101,8 +103,16 @@ public struct RecordedPost: Sendable {
 public struct InvocationResult: Sendable {
     /// The invocation's request id.
     public let requestID: String
-    /// Every post for this request id, in order; for instance a `/response` answered 413, then the `/error`.
+    /// Every post for this request id that the fake accepted or refused while the invocation was open, in order.
     public let posts: [RecordedPost]
+    /// The number of the connection whose `/next` received the invocation.
+    public let pollConnection: Int
+    /// How many invocations were in flight (handed out, not yet ended) right after this one was handed out,
+    /// itself included.
+    public let inFlightAtHandOut: Int
+    /// The most invocations in flight at one moment while this one was open, itself included: what really
+    /// overlapped it, whatever the wall clock says.
+    public let mostInFlight: Int
 
     /// The post that ended the invocation (the last one).
     public var final: RecordedPost { posts[posts.count - 1] }

@@ -127,9 +127,8 @@ public final class RuntimeAPIFake: Sendable {
             clientContext: clientContext, cognitoIdentity: cognitoIdentity, answer: answer)
     }
 
-    /// Waits until the invocation has ended: a `/response` or `/error` the fake accepted, or a post it refused
-    /// with 500 (or 413 to a streamed response). A buffered `/response` refused with 413 does not end it, since the
-    /// runtime should report to `/error` next.
+    /// Waits until the invocation has ended: its first `/response` or `/error`, accepted or refused (a `/response`
+    /// refused with 413 ends it too, as on Lambda; an `/error` after that is refused with 403).
     /// - Parameters:
     ///   - requestID: From `enqueue`.
     ///   - timeout: How long to wait.
@@ -149,6 +148,19 @@ public final class RuntimeAPIFake: Sendable {
         guard case .initError(let record) = try await core.wait(for: .initError, timeout: timeout, on: eventLoop)
         else { preconditionFailure("an init-error wait resumed with another kind of value") }
         return record
+    }
+
+    /// Waits until at least `count` `GET /next` polls are waiting at once (N pollers ready for N invocations).
+    /// - Parameters:
+    ///   - count: How many polls.
+    ///   - timeout: How long to wait.
+    /// - Returns: The number of polls waiting when the wait ended.
+    /// - Throws: ``RuntimeAPIFakeError`` on timeout or shutdown, `CancellationError` if cancelled.
+    @discardableResult
+    public func waitForPolls(_ count: Int, timeout: Duration = .seconds(30)) async throws -> Int {
+        guard case .polls(let waiting) = try await core.wait(for: .polls(count), timeout: timeout, on: eventLoop)
+        else { preconditionFailure("a poll wait resumed with another kind of value") }
+        return waiting
     }
 
     /// The result of an ended invocation, if it has ended.
@@ -171,6 +183,16 @@ public final class RuntimeAPIFake: Sendable {
     /// How many connections runtimes have opened; a keep-alive runtime opens one.
     public var acceptedConnections: Int { core.state.withLock { $0.acceptedConnections } }
 
+    /// How many `GET /next` polls are waiting now.
+    public var waitingPolls: Int { core.state.withLock { $0.nextPolls.count } }
+
+    /// How many invocations are in flight now (handed out by `/next`, not yet ended).
+    public var invocationsInFlight: Int { core.state.withLock { $0.inFlight.count } }
+
+    /// The most invocations in flight at one moment since the fake started: how many the runtime really served
+    /// at once.
+    public var mostInvocationsInFlight: Int { core.state.withLock { $0.mostInFlight } }
+
     /// How many invocations have ended.
     public var completedInvocations: Int { core.state.withLock { $0.completed } }
 
@@ -181,6 +203,25 @@ public final class RuntimeAPIFake: Sendable {
     public var defaultResponseAnswer: ResponseAnswer {
         get { core.state.withLock { $0.defaultAnswer } }
         set { core.state.withLock { $0.defaultAnswer = newValue } }
+    }
+
+    /// Lambda's limit on a buffered response, in bytes: the real Runtime API answers a larger `/response` with 413.
+    public static let lambdaResponseLimit = 6_291_556
+
+    /// The size above which a buffered `/response` is answered 413 and the invocation ends (streamed responses
+    /// are not limited); ``lambdaResponseLimit`` by default.
+    public var maxResponseBytes: Int {
+        get { core.state.withLock { $0.maxBufferedResponseBytes } }
+        set { core.state.withLock { $0.maxBufferedResponseBytes = newValue } }
+    }
+
+    /// Ends an in-flight invocation without an answer, as the platform does when its deadline passes: any later
+    /// post for it is refused with 403 (and listed in ``unexpectedRequests``), and no result is recorded.
+    /// - Parameter requestID: From `enqueue`.
+    /// - Returns: Whether the invocation was in flight.
+    @discardableResult
+    public func expireInvocation(_ requestID: String) -> Bool {
+        core.expire(requestID: requestID)
     }
 
     /// Drops the recorded results, so a long benchmark does not keep every body.

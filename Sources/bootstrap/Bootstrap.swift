@@ -7,8 +7,9 @@ import Logging
 /// The Lambda custom runtime: `bootstrap` serves the Runtime API named by `AWS_LAMBDA_RUNTIME_API`;
 /// `bootstrap --local [--port N]` serves the same chat function on http://127.0.0.1:N (default 7000).
 ///
-/// Init (before the first `/next`): logging, the configuration, then the interpreter and `import litellm`. Any
-/// failure is posted to `/runtime/init/error` and the process exits 1.
+/// Init (before the first `/next`): logging, the configuration, then the interpreter and `import litellm`, once
+/// whatever the concurrency. Any failure is posted to `/runtime/init/error` and the process exits 1. Then
+/// `AWS_LAMBDA_MAX_CONCURRENCY` pollers (one when unset) serve invocations until SIGTERM drains them (``Serving``).
 @main
 struct Bootstrap {
     static let usage = """
@@ -17,9 +18,10 @@ struct Bootstrap {
                                              serve POST /v1/chat/completions and GET /v1/models on ADDRESS:N
                                              (default 127.0.0.1:7000)
         Configuration: EMBEDCHAT_MODELS, EMBEDCHAT_INVOKE_MODE, EMBEDCHAT_AUTH_TOKEN, EMBEDCHAT_MAX_REQUEST_BYTES,
-        EMBEDCHAT_MAX_TOKENS, EMBEDCHAT_PYTHONPATH, EMBEDCHAT_PYTHONHOME; --local also EMBEDCHAT_LOCAL_MAX_CONNECTIONS,
-        EMBEDCHAT_LOCAL_MAX_REQUESTS, EMBEDCHAT_LOCAL_MAX_HEADER_BYTES, EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS,
-        EMBEDCHAT_LOCAL_ALLOWED_HOSTS, EMBEDCHAT_LOCAL_ALLOWED_ORIGINS.
+        EMBEDCHAT_MAX_TOKENS, EMBEDCHAT_PYTHONPATH, EMBEDCHAT_PYTHONHOME, EMBEDCHAT_SHUTDOWN_GRACE_SECONDS;
+        AWS_LAMBDA_MAX_CONCURRENCY (set by Lambda Managed Instances: that many invocations at once);
+        --local also EMBEDCHAT_LOCAL_MAX_CONNECTIONS, EMBEDCHAT_LOCAL_MAX_REQUESTS, EMBEDCHAT_LOCAL_MAX_HEADER_BYTES,
+        EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS, EMBEDCHAT_LOCAL_ALLOWED_HOSTS, EMBEDCHAT_LOCAL_ALLOWED_ORIGINS.
         """
 
     static func main() async {
@@ -37,7 +39,9 @@ struct Bootstrap {
         LambdaLogging.bootstrap()
         let logger = Logger(label: "bootstrap")
         let service: ChatService
+        let serving: Serving
         do {
+            serving = try Serving.fromEnvironment(local: options.local)
             service = try start(logger: logger)
         } catch {
             logger.critical("init failed", metadata: ["errorType": "\(error.errorType)", "error": "\(error.errorMessage)"])
@@ -57,7 +61,9 @@ struct Bootstrap {
                 FileHandle.standardOutput.write(Data("bootstrap: listening on http://\(options.host):\(server.port)/v1\n".utf8))
                 try await server.run()
             } else {
-                try await LambdaRuntime.run(handler: ChatLambdaHandler(service: service), logger: logger)
+                try await serving.serve(ChatLambdaHandler(service: service), logger: logger)
+                logger.info("drained: every invocation in flight was answered; exiting")
+                exit(0)
             }
         } catch {
             logger.critical("runtime stopped", metadata: ["error": "\(error)"])

@@ -72,3 +72,81 @@ func loopError(of loop: Task<Never, any Error>, within timeout: Duration = .seco
         return first
     }
 }
+
+/// Like ``withRuntime(_:_:)`` with `concurrency` pollers through `LambdaRuntime.serve`; the serve task is handed to
+/// `body` too, so a test can wait for it to end on its own (after a drain).
+@discardableResult
+func withPollers<R: Sendable>(
+    _ handler: TestHandler,
+    concurrency: Int,
+    shutdown: GracefulShutdown? = nil,
+    logger: Logger = quietLogger,
+    _ body: (RuntimeAPIFake, Task<Void, any Error>) async throws -> R
+) async throws -> R {
+    let fake = try await RuntimeAPIFake.start()
+    let serve = Task {
+        try await LambdaRuntime.serve(handler: handler, endpoint: fake.endpoint, concurrency: concurrency, shutdown: shutdown, logger: logger)
+    }
+    defer { serve.cancel() }
+    do {
+        let value = try await body(fake, serve)
+        serve.cancel()
+        _ = await serve.result
+        try await fake.shutdown()
+        return value
+    } catch {
+        serve.cancel()
+        _ = await serve.result
+        try? await fake.shutdown()
+        throw error
+    }
+}
+
+/// Waits for `task` to end on its own, bounded so a bug fails the test instead of hanging it; `nil` if it did not.
+func ending(of task: Task<Void, any Error>, within timeout: Duration = .seconds(20)) async -> Result<Void, any Error>? {
+    await withTaskGroup(of: Result<Void, any Error>?.self) { group in
+        group.addTask { await task.result }
+        group.addTask {
+            try? await Task.sleep(for: timeout)
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
+
+/// A gate handlers wait at until the test opens it.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { s in
+                if s.open { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { s in
+            s.open = true
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// Polls `condition` every few milliseconds until it holds, for at most `timeout`; says whether it held.
+func eventually(within timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return true
+}

@@ -6,27 +6,59 @@ import Testing
 extension LambdaRuntimeTests {
     @Suite("Runtime API refusals and failures")
     struct RuntimeAPIFailureTests {
-        @Test func responseRefusedWith413IsReportedAsTooLargeAndTheLoopGoesOn() async throws {
+        @Test func aResponseRefusedWith413EndsOnlyThatInvocationAndPostsNoError() async throws {
             let seen = Recorder<LambdaRuntimeError.Code>()
-            let handler = TestHandler { _, writer, _ in
-                do { try await writer.writeAndFinish(ByteBuffer(repeating: UInt8(ascii: "x"), count: 1000)) } catch let error as LambdaRuntimeError {
+            let handler = TestHandler { event, writer, _ in
+                let size = String(buffer: event) == "big" ? 4096 : 10
+                do { try await writer.writeAndFinish(ByteBuffer(repeating: UInt8(ascii: "x"), count: size)) } catch let error as LambdaRuntimeError {
                     seen.append(error.code)
                     throw error
                 }
             }
-            let (outcome, _) = try await withRuntime(handler) { fake in
-                let tooLarge = try await fake.waitForResult(try await fake.enqueue(event: "{}", answer: .tooLarge))
-                let next = try await fake.waitForResult(try await fake.enqueue(event: "{}"))
+            let (outcome, loopError) = try await withRuntime(handler) { fake in
+                fake.maxResponseBytes = 1000
+                let tooLarge = try await fake.waitForResult(try await fake.enqueue(event: "big"))
+                let next = try await fake.waitForResult(try await fake.enqueue(event: "small"))
                 return (tooLarge, next, fake.unexpectedRequests)
             }
             let (tooLarge, next, unexpected) = outcome
-            #expect(tooLarge.posts.map(\.endpoint) == [.response, .error])
-            #expect(tooLarge.posts.map(\.status) == [413, 202])
-            #expect(tooLarge.errorType == "Function.ResponseSizeTooLarge")
-            #expect(tooLarge.error?.errorMessage.contains("too large") == true)
+            // The platform closed the invocation with the 413; an /error after it would be refused with 403.
+            #expect(tooLarge.posts.map(\.endpoint) == [.response])
+            #expect(tooLarge.posts.map(\.status) == [413])
+            #expect(tooLarge.body.count == 4096)
             #expect(seen.all == [.responseTooLarge])
             #expect(next.final.status == 202)
+            #expect(next.body.count == 10)
             #expect(unexpected.isEmpty)
+            #expect(loopError is CancellationError)
+        }
+
+        @Test func anErrorRefusedBecauseThePlatformEndedTheInvocationIsNotFatal() async throws {
+            let (started, start) = AsyncStream<String>.makeStream()
+            let (expired, expire) = AsyncStream<Void>.makeStream()
+            let handler = TestHandler { event, writer, context in
+                guard String(buffer: event) == "expires" else { return try await writer.writeAndFinish(event) }
+                start.yield(context.requestID)
+                for await _ in expired { break }  // the platform has ended the invocation now
+                throw ModelUnavailable(errorMessage: "too late")
+            }
+            let (outcome, loopError) = try await withRuntime(handler) { fake in
+                // One poller: the second invocation is taken only after the first one's /error was answered.
+                let first = try await fake.enqueue(event: "expires")
+                var iterator = started.makeAsyncIterator()
+                let id = await iterator.next()
+                #expect(id == first)
+                #expect(fake.expireInvocation(first))
+                expire.yield()
+                let next = try await fake.waitForResult(try await fake.enqueue(event: "fine"))
+                return (next, fake.unexpectedRequests, fake.result(for: first))
+            }
+            let (next, unexpected, firstResult) = outcome
+            #expect(next.bodyString == "fine")
+            #expect(firstResult == nil)
+            #expect(unexpected.count == 1)
+            #expect(unexpected.first?.contains("/error") == true)
+            #expect(loopError is CancellationError)
         }
 
         @Test func streamedResponseRefusedWith413FailsFinishButNotTheLoop() async throws {

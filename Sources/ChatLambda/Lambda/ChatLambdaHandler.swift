@@ -14,7 +14,7 @@ import NIOCore
 /// Errors before any byte: HTTP events get the OpenAI error body with its status; a direct invoke fails with
 /// `/error` (`errorType` `Chat.<Reason>`, `errorMessage` the error body with its `status`). After the first byte:
 /// an SSE error event, then the Runtime API error trailers.
-public struct ChatLambdaHandler: StreamingLambdaHandler {
+public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
     /// The content type of a streamed HTTP answer that carries status and headers.
     public static let httpIntegrationContentType = "application/vnd.awslambda.http-integration-response"
 

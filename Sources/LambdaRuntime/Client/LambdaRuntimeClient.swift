@@ -28,6 +28,10 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     private var state = ResponseState.idle
     /// The first fatal error met; it ends the run loop even if a handler swallowed it.
     private var failure: LambdaRuntimeError?
+    /// Set by ``stopPolling()``: no `/next` is sent any more.
+    private var stopping = false
+    /// The connection of the `/next` in flight, if one is.
+    private var pollConnection: RuntimeAPIConnection?
 
     private init(host: String, port: Int, group: any EventLoopGroup, logger: Logger) {
         self.host = host
@@ -74,11 +78,18 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
         default: throw misuse("nextInvocation() called before the previous invocation was completed")
         }
         state = .idle
-        let response = try await transport { try await send(.GET, "\(Self.basePath)/invocation/next") }
+        let response = try await transport { try await send(.GET, "\(Self.basePath)/invocation/next", isPoll: true) }
         guard response.status == .ok else { throw record(statusError(response, "GET /next")) }
         let metadata = try transport { try InvocationMetadata(headers: response.headers) }
         state = .buffering(requestID: metadata.requestID, body: nil)
         return (Invocation(metadata: metadata, event: response.body), ResponseWriter(client: self, requestID: metadata.requestID))
+    }
+
+    /// Stops polling for good: a `/next` in flight fails at once (its connection is closed) and later ones are not
+    /// sent. The invocation being answered, if any, is not affected.
+    public func stopPolling() {
+        stopping = true
+        pollConnection?.closeNow()
     }
 
     /// `POST /runtime/init/error`: tells Lambda that start-up failed. The caller should then exit non-zero.
@@ -131,10 +142,10 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
             state = .finished(requestID: requestID)
             let connection = try await transport { try await openConnection() }
             let response = connection.startRequest(streamingHead(requestID, contentType: contentType))
-            try await endStream(connection, response, trailers: nil)
+            try await endStream(requestID, connection, response, trailers: nil)
         case .streaming(requestID, let connection, let response):
             state = .finished(requestID: requestID)
-            try await endStream(connection, response, trailers: nil)
+            try await endStream(requestID, connection, response, trailers: nil)
         default:
             throw misuse("finish() called twice, or after the invocation \(requestID) ended")
         }
@@ -152,7 +163,7 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
                 try await finish(requestID)
             case (.buffering(requestID, _), let error?), (.streamRequested(requestID, _), let error?):
                 state = .finished(requestID: requestID)
-                try await postError(FunctionErrorPayload(error), path: "\(Self.basePath)/invocation/\(pathSegment(requestID))/error")
+                try await postInvocationError(requestID, FunctionErrorPayload(error))
             case (.streaming(requestID, let connection, let response), let error?):
                 state = .finished(requestID: requestID)
                 let payload = FunctionErrorPayload(error)
@@ -160,12 +171,13 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
                 trailers.add(name: "Lambda-Runtime-Function-Error-Type", value: payload.headerValue)
                 // Bounded: trailers travel in a header block, which servers cap.
                 trailers.add(name: "Lambda-Runtime-Function-Error-Body", value: Base64.encode(payload.json(maxMessageBytes: 4096).utf8))
-                try await endStream(connection, response, trailers: trailers)
+                try await endStream(requestID, connection, response, trailers: trailers)
             default:
                 throw misuse("complete() for \(requestID), which is not the current invocation")
             }
         } catch let error as LambdaRuntimeError where !error.isFatal {
-            logger.error("\(error)", metadata: ["requestID": "\(requestID)"])
+            // The invocation is over either way; the next one is unaffected.
+            logger.log(level: error.code == .invalidWriterState ? .error : .warning, "\(error)", metadata: ["requestID": "\(requestID)"])
         }
         state = .idle
         if let failure { throw failure }
@@ -174,45 +186,50 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     // MARK: Requests
 
     private func postBufferedResponse(_ requestID: String, _ body: ByteBuffer) async throws {
-        let request = "POST /invocation/\(requestID)/response"
-        let response = try await transport {
-            try await send(.POST, "\(Self.basePath)/invocation/\(pathSegment(requestID))/response", body: body)
-        }
-        guard response.status.code == 413 else { return try check(response, request) }
-        // Nothing reached the invoker yet, so /error can still say why instead of leaving the invocation hanging.
-        let tooLarge = LambdaRuntimeError(
-            code: .responseTooLarge,
-            message: "the Runtime API refused the \(body.readableBytes)-byte response of \(requestID) with 413")
-        let payload = FunctionErrorPayload(errorType: "Function.ResponseSizeTooLarge", errorMessage: "Response too large: \(tooLarge.message)")
-        try await postError(payload, path: "\(Self.basePath)/invocation/\(pathSegment(requestID))/error")
-        throw tooLarge
+        let path = "\(Self.basePath)/invocation/\(pathSegment(requestID))/response"
+        let response = try await transport { try await send(.POST, path, body: body) }
+        // A 413 ends the invocation on the platform's side (it records Function.ResponseSizeTooLarge itself): an
+        // /error now would be refused with 403 InvalidStateTransition, so there is nothing more to post.
+        try check(response, "POST \(path) (\(body.readableBytes) bytes)", invocation: requestID)
     }
 
-    private func postError(_ payload: FunctionErrorPayload, path: String) async throws {
+    private func postInvocationError(_ requestID: String, _ payload: FunctionErrorPayload) async throws {
+        try await postError(payload, path: "\(Self.basePath)/invocation/\(pathSegment(requestID))/error", invocation: requestID)
+    }
+
+    private func postError(_ payload: FunctionErrorPayload, path: String, invocation requestID: String? = nil) async throws {
         let headers: HTTPHeaders = [
             "Lambda-Runtime-Function-Error-Type": payload.headerValue, "Content-Type": "application/json",
         ]
         let response = try await transport {
             try await send(.POST, path, headers: headers, body: ByteBuffer(string: payload.json()))
         }
-        try check(response, "POST \(path)")
+        try check(response, "POST \(path)", invocation: requestID)
     }
 
     private func endStream(
-        _ connection: RuntimeAPIConnection, _ future: EventLoopFuture<RuntimeAPIResponse>, trailers: HTTPHeaders?
+        _ requestID: String, _ connection: RuntimeAPIConnection, _ future: EventLoopFuture<RuntimeAPIResponse>,
+        trailers: HTTPHeaders?
     ) async throws {
         let response = try await transport {
             try await connection.endRequest(trailers: trailers)
             return try await connection.response(future)
         }
-        try check(response, "POST /response (streamed)")
+        try check(response, "POST /invocation/\(requestID)/response (streamed)", invocation: requestID)
     }
 
     /// Sends a whole request and awaits its answer.
     private func send(
-        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil
+        _ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil, isPoll: Bool = false
     ) async throws -> RuntimeAPIResponse {
         let connection = try await openConnection()
+        if isPoll {
+            // Checked after the last suspension before the request goes out, so stopPolling() either sees this
+            // connection or has already been seen here.
+            guard !stopping else { throw LambdaRuntimeError(code: .pollingStopped, message: "polling was stopped") }
+            pollConnection = connection
+        }
+        defer { if isPoll { pollConnection = nil } }
         var head = requestHead(method, path, headers)
         if let body { head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes)) }
         let future = connection.startRequest(head)
@@ -267,16 +284,25 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
         }
     }
 
-    private func check(_ response: RuntimeAPIResponse, _ request: String) throws {
+    /// Throws unless the answer is 2xx. `invocation` names the invocation a `/response` or `/error` was for: a 413
+    /// or a 400/403 then ends that invocation only, since the platform has already closed it.
+    private func check(_ response: RuntimeAPIResponse, _ request: String, invocation: String? = nil) throws {
         guard !(200..<300).contains(response.status.code) else { return }
-        throw record(statusError(response, request))
+        throw record(statusError(response, request, invocation: invocation))
     }
 
-    private func statusError(_ response: RuntimeAPIResponse, _ request: String) -> LambdaRuntimeError {
+    private func statusError(_ response: RuntimeAPIResponse, _ request: String, invocation: String? = nil) -> LambdaRuntimeError {
         let detail = String(buffer: response.body).prefix(512)
+        if let invocation, response.status.code == 400 || response.status.code == 403 {
+            return LambdaRuntimeError(
+                code: .invocationClosed,
+                message: "the Runtime API answered \(response.status.code) to \(request): it had already ended the invocation \(invocation): \(detail)")
+        }
         switch response.status.code {
         case 413:
-            return LambdaRuntimeError(code: .responseTooLarge, message: "the Runtime API answered 413 to \(request): response too large")
+            return LambdaRuntimeError(
+                code: .responseTooLarge,
+                message: "the Runtime API answered 413 to \(request): response too large, the invocation has ended: \(detail)")
         case 500:
             return LambdaRuntimeError(
                 code: .runtimeAPIServerError, message: "the Runtime API answered 500 to \(request), so the runtime must exit: \(detail)")

@@ -11,6 +11,10 @@ public protocol LambdaRuntimeClientProtocol: Sendable {
     /// - Returns: The invocation and the writer for its answer.
     /// - Throws: ``LambdaRuntimeError`` (the runtime must exit) or `CancellationError`.
     func nextInvocation() async throws -> (Invocation, Writer)
+
+    /// Stops polling for good: a pending ``nextInvocation()`` fails soon and later ones fail at once. The
+    /// invocation being answered is not affected. Used to drain the runtime on shutdown.
+    func stopPolling() async
 }
 
 /// A response writer that the run loop can close after the handler returns.

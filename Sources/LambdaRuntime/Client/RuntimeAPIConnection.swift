@@ -75,6 +75,11 @@ final class RuntimeAPIConnection: Sendable {
         try? await channel.close()
     }
 
+    /// Starts closing without waiting: a pending answer fails with `connectionClosed`.
+    func closeNow() {
+        channel.close(promise: nil)
+    }
+
     private func mapClosed(_ body: () async throws -> Void) async throws {
         do {
             try await body()
