@@ -38,7 +38,11 @@ let package = Package(
         // Real C (not header inlines) so AddressSanitizer instruments reference counting and callbacks.
         .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
         .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embedSettings),
-        .target(name: "LiteLLM", dependencies: ["PythonEmbed"], swiftSettings: settings),
+        .target(
+            name: "LiteLLM",
+            dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
         .target(
             name: "LambdaRuntime",
             dependencies: [
@@ -107,7 +111,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "PythonEmbedTests", dependencies: ["PythonEmbed"], swiftSettings: settings),
-        .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes"], swiftSettings: settings),
+        .testTarget(
+            name: "LiteLLMTests",
+            dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
         .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),

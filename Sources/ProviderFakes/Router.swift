@@ -83,11 +83,12 @@ enum Router {
             }
             guard let f = failure else { return nil }
             switch route {
-            case .anthropicMessages: return AnthropicWire.error(status: f.status, kind: f.kind)
+            case .anthropicMessages: return AnthropicWire.error(status: f.status, kind: f.kind, presentedKey: PresentedCredential.key(of: request))
             case .bedrock:
                 let (type, message) = BedrockWire.errorType(status: f.status, kind: f.kind)
                 return BedrockWire.error(status: f.status, type: type, message: message)
-            default: return OpenAIWire.error(status: f.status, kind: f.kind, model: model, retryable: f.retryable)
+            default: return OpenAIWire.error(status: f.status, kind: f.kind, model: model, retryable: f.retryable,
+                                             presentedKey: PresentedCredential.key(of: request))
             }
         }
 

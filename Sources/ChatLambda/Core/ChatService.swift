@@ -113,6 +113,7 @@ public struct ChatEventStream: Sendable {
                 logger.error("stream failed after it began", metadata: [
                     "model": "\(modelName)", "status": "\(failure.status)", "code": "\(failure.code)",
                     "error": "\(failure.message)", "chunks": "\(chunks)",
+                    "detail": "\(Redactor.loggable(failure.detail ?? "-"))",
                 ])
                 try await write(failure.event)
                 throw failure
@@ -312,9 +313,10 @@ public final class ChatService: Sendable {
     }
 
     private func failure(_ error: ChatError, logger: Logger, route: String) -> ChatReply {
-        let metadata: Logger.Metadata = ["status": "\(error.status)", "code": "\(error.code)", "route": "\(route)"]
+        var metadata: Logger.Metadata = ["status": "\(error.status)", "code": "\(error.code)", "route": "\(route)"]
+        if let detail = error.detail { metadata["detail"] = "\(Redactor.loggable(detail))" }
         if error.status >= 500 {
-            logger.error("request failed: \(error.message)", metadata: metadata)
+            logger.error("request failed: \(Redactor.loggable(error.message))", metadata: metadata)
         } else {
             logger.info("request refused", metadata: metadata)
         }
