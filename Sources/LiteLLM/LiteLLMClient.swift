@@ -76,6 +76,7 @@ public final class LiteLLMClient: Sendable {
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
                 try Interpreter.withGIL { gil in
+                    try ImageFetch.load(gil)
                     let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
                     try PythonOutput.install(gil)  // after litellm's import, which gives its loggers handlers
                     return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),

@@ -24,6 +24,9 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
         public static let serviceUnavailable = Kind("service_unavailable")
         /// The reply could not be read (an unexpected shape from litellm).
         public static let invalidResponse = Kind("invalid_response")
+        /// An image URL of the request was refused or could not be fetched (ImageFetch.swift); the message names
+        /// the part and the reason, never the URL.
+        public static let imageFetch = Kind("image_fetch")
         /// Python or litellm could not start.
         public static let setup = Kind("setup")
         public static let other = Kind("other")
@@ -70,6 +73,7 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
         case .serviceUnavailable: "The model provider is unavailable; retry later."
         case .internalServer: "The model provider failed to answer."
         case .invalidResponse: "The model provider's reply could not be read."
+        case .imageFetch: message  // our own words: the part and the reason, never the URL
         default: "The model call failed."
         }
         var facts = ["type \(kind)"]
@@ -112,6 +116,7 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
     ]
 
     private static func classify(_ error: PythonError) -> Kind {
+        if error.isInstance(of: "_embedchat_images.ImageFetchError") { return .imageFetch }
         for (name, kind) in classes where error.isInstance(of: "litellm.exceptions.\(name)") { return kind }
         if error.isInstance(of: "litellm.exceptions.APIError"), let status = error.attributes["status_code"]?.intValue {
             return kindForStatus(status)
@@ -143,7 +148,7 @@ extension LiteLLMError.Kind {
     /// The HTTP status a server answers with for this kind (a timeout is 408 here; a gateway maps it to 504).
     public var defaultStatus: Int? {
         switch self {
-        case .badRequest, .contextWindowExceeded, .contentPolicyViolation, .unsupportedParams: 400
+        case .badRequest, .contextWindowExceeded, .contentPolicyViolation, .unsupportedParams, .imageFetch: 400
         case .authentication: 401
         case .permissionDenied: 403
         case .notFound: 404

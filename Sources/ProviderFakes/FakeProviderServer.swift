@@ -165,6 +165,8 @@ public final class FakeProviderServer: Sendable {
 
     /// `http://127.0.0.1:PORT/v1`: litellm's `api_base` for `openai/...` models.
     public var openAIBase: String { "http://127.0.0.1:\(port)/v1" }
+    /// The image host's base: `\(imageBase)/png`, `/redirect?to=...`, `/hang`, `/endless` (ImageHost.swift).
+    public var imageBase: String { "http://127.0.0.1:\(port)/_fake/image" }
 
     /// `http://127.0.0.1:PORT`: litellm's `api_base` for `anthropic/...` models (litellm appends `/v1/messages`).
     public var anthropicBase: String { "http://127.0.0.1:\(port)" }

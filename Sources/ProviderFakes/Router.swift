@@ -7,6 +7,8 @@ enum Router {
         /// reach the Swift object (the executable's users). Not recorded.
         case stats, requests, reset
         case bedrock(modelID: String, stream: Bool)
+        /// `GET /_fake/image/<kind>`: see ImageHost.swift.
+        case image(kind: String, query: String)
         case notFound
     }
 
@@ -24,6 +26,10 @@ enum Router {
         case ("GET", "/_fake/requests"): return .requests
         case ("POST", "/_fake/reset"): return .reset
         default: break
+        }
+        if method == "GET", p.hasPrefix("/_fake/image/") {
+            let query = path.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            return .image(kind: String(p.dropFirst("/_fake/image/".count)), query: query)
         }
         let parts = p.split(separator: "/", omittingEmptySubsequences: false)
         if method == "POST", parts.count == 4, parts[0].isEmpty, parts[1] == "model",
@@ -117,6 +123,8 @@ enum Router {
             return ResponsePlan.full(status: 200, contentType: "text/plain", body: Array("ok\n".utf8))
         case .models:
             return OpenAIWire.models()
+        case let .image(kind, query):
+            return ImageHost.plan(kind: kind, query: query)
         case .notFound:
             return ResponsePlan.json(status: 404, .object([("error", .object([
                 ("message", .string("fake-provider has no route for \(request.method) \(request.path)")),

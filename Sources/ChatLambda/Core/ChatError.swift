@@ -82,6 +82,8 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
             self.init(status: 400, type: "invalid_request_error", code: "context_length_exceeded", message: message)
         case .contentPolicyViolation:
             self.init(status: 400, type: "invalid_request_error", code: "content_policy_violation", message: message)
+        case .imageFetch:
+            self.init(status: 400, type: "invalid_request_error", code: "image_fetch_failed", message: message)
         case .unsupportedParams:
             self.init(status: 400, type: "invalid_request_error", code: "unsupported_parameter", message: message)
         case .badRequest:
