@@ -12,10 +12,11 @@ enum PresentedCredential {
         return request.header("x-api-key") ?? request.header("api-key")
     }
 
-    /// The sentence a 401 ends with: the key as received, and percent-encoded as a quoted URL would carry it.
+    /// The sentence a 401 ends with: the key as received, and percent-encoded as a quoted URL would carry it (with no
+    /// `key=` before it, so only the redaction of the encoded secret itself can remove it).
     static func echo(_ key: String?) -> String {
         guard let key, !key.isEmpty else { return "" }
-        return " Presented key: \(key) (as received in key=\(percentEncoded(key)))."
+        return " Presented key: \(key) (percent-encoded: \(percentEncoded(key)))."
     }
 
     static func percentEncoded(_ text: String) -> String {
