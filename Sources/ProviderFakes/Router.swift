@@ -126,6 +126,7 @@ enum Router {
         case let .image(kind, query):
             return ImageHost.plan(kind: kind, query: query)
         case .notFound:
+            if SecretsManagerWire.isRequest(request) { return SecretsManagerWire.answer(request, body: body) }
             return ResponsePlan.json(status: 404, .object([("error", .object([
                 ("message", .string("fake-provider has no route for \(request.method) \(request.path)")),
                 ("type", .string("invalid_request_error")), ("param", .null), ("code", .string("unknown_url")),

@@ -173,6 +173,21 @@ public final class ChatService: Sendable {
         self.credentials = CredentialStore(readSecret: readSecret)
     }
 
+    /// Reads every model's `api_key_secret` now, so a bad id fails the cold start (init) instead of each request.
+    /// Each read is bounded (``SecretsManager``); the keys are kept for the process as on first use.
+    /// - Parameter logger: Where each read is logged.
+    /// - Throws: ``ChatConfigurationError`` naming the model and the secret id (never a value).
+    public func readSecrets(logger: Logger) async throws(ChatConfigurationError) {
+        for route in configuration.models.values.sorted(by: { $0.name < $1.name }) {
+            guard let secret = route.apiKeySecret else { continue }
+            do {
+                try await credentials.preload(secret, logger: logger)
+            } catch {
+                throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(route.name)'].api_key_secret could not be read: \(Redactor.redact(String(describing: error)))")
+            }
+        }
+    }
+
     // MARK: HTTP
 
     /// Answers an HTTP request: `POST /v1/chat/completions`, `GET /v1/models`, `GET /v1/models/{id}`.
@@ -329,8 +344,9 @@ public final class ChatService: Sendable {
     }
 }
 
-/// `api_key_secret` values, each read once per process (a cold start) and kept; concurrent first uses share one read.
-/// A failed read is not kept, so the next request tries again.
+/// `api_key_secret` values, each read once per process (at init, ``ChatService/readSecrets(logger:)``, or on first
+/// use) and kept; concurrent first uses share one read. A failed read is not kept here: the next request asks again,
+/// and ``SecretsManager`` answers with the remembered failure until its back-off has passed.
 actor CredentialStore {
     private let readSecret: ChatService.SecretReader
     private var values: [String: Task<String, any Error>] = [:]
@@ -347,6 +363,19 @@ actor CredentialStore {
         if let key = object["api_key"]?.stringValue { return key }
         let strings = object.values.compactMap(\.stringValue)
         return strings.count == 1 ? strings[0] : trimmed
+    }
+
+    /// Reads a secret now (at init) and keeps it, or throws the read's own error.
+    func preload(_ secretID: String, logger: Logger) async throws {
+        let task = values[secretID] ?? Task { [readSecret] in Self.apiKey(fromSecret: try await readSecret(secretID)) }
+        values[secretID] = task
+        logger.info("reading the model's key from Secrets Manager", metadata: ["secretId": "\(secretID)"])
+        do {
+            _ = try await task.value
+        } catch {
+            if values[secretID] == task { values[secretID] = nil }
+            throw error
+        }
     }
 
     func key(_ secretID: String, model: String, logger: Logger) async throws(ChatError) -> String {
