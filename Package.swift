@@ -22,10 +22,12 @@ let package = Package(
         .library(name: "PythonEmbed", targets: ["PythonEmbed"]),
         .library(name: "LiteLLM", targets: ["LiteLLM"]),
     ],
+    // Exact versions (a lock file cannot be committed: the local package copies' commit ids are not upstream's).
+    // scripts/pins.txt lists these and the packages they bring; scripts/check-pins.sh holds the resolved graph to it.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // libpython3.11 through pkg-config; Debian's provider is libpython3.11-dev.
