@@ -95,7 +95,8 @@ async def _within(awaitable, seconds, kwargs):
 
 
 async def _acompletion(kwargs):
-    await _embedchat_images.inline(kwargs)
+    if _embedchat_images.has_image_urls(kwargs):  # a plain check first: most calls carry no image URL
+        await _embedchat_images.inline(kwargs)
     try:
         return await litellm.acompletion(**kwargs)
     except litellm.APIConnectionError as error:

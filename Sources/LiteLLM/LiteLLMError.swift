@@ -77,7 +77,8 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
         default: "The model call failed."
         }
         var facts = ["type \(kind)"]
-        if let statusCode { facts.insert("status \(statusCode)", at: 0) }
+        // A timeout's 408 is ours (a gateway answers it as 504), not the provider's.
+        if let statusCode, kind != .timeout { facts.insert("status \(statusCode)", at: 0) }
         if let provider, !provider.isEmpty, provider != "embedchat" { facts.insert(provider, at: 0) }
         return "\(what) (\(facts.joined(separator: ", ")))"
     }

@@ -214,6 +214,12 @@ def _image_parts(messages):
                 yield f"messages[{index}].content[{part_index}]", part, url
 
 
+def has_image_urls(kwargs):
+    for _ in _image_parts(kwargs.get("messages")):
+        return True
+    return False
+
+
 async def inline(kwargs):
     """Replaces each image URL of the call's messages by a data URL fetched here, unless the route passes URLs on."""
     parts = list(_image_parts(kwargs.get("messages")))
