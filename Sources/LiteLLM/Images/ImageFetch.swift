@@ -71,7 +71,11 @@ def _client_for_fetches():
             trust_env=False,
             timeout=httpx.Timeout(TIMEOUT),
             limits=httpx.Limits(max_keepalive_connections=0, max_connections=64),
-            headers={"accept": "image/png, image/jpeg, image/gif, image/webp", "user-agent": "embedchat-image-fetch"},
+            headers={
+                "accept": "image/png, image/jpeg, image/gif, image/webp",
+                "accept-encoding": "identity",
+                "user-agent": "embedchat-image-fetch",
+            },
         )
     return _client
 
@@ -147,7 +151,7 @@ async def _fetch(url, ends_at):
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError:
             raise _Refused("its URL is malformed") from None
-        if scheme not in ("https", "http") or not host:
+        if scheme not in ("https", "http") or not host or (scheme == "http" and not TEST_LOOPBACK_PORTS):
             raise _Refused("only https URLs are fetched")
         if parts.username is not None or parts.password is not None:
             raise _Refused("URLs with credentials are not fetched")
@@ -176,7 +180,7 @@ async def _fetch(url, ends_at):
             if declared is not None and declared.isdigit() and int(declared) > MAX_BYTES:
                 raise _Refused(f"it is larger than {MAX_BYTES} bytes")
             body = bytearray()
-            async for chunk in response.aiter_raw():
+            async for chunk in response.aiter_bytes():  # decoded: the cap is on what is held, not what was sent
                 body += chunk
                 if len(body) > MAX_BYTES:
                     raise _Refused(f"it is larger than {MAX_BYTES} bytes")
