@@ -158,9 +158,8 @@ async def _fetch(url, ends_at):
         address = await _resolve(host, port, scheme, ends_at - loop.time())
         literal = f"[{address}]" if address.version == 6 else str(address)
         target = urllib.parse.urlunsplit((scheme, f"{literal}:{port}", parts.path or "/", parts.query, ""))
-        host_header = host if parts.port is None else f"{host}:{parts.port}"
-        if ":" in host and parts.port is None:
-            host_header = f"[{host}]"
+        name = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets in Host
+        host_header = name if parts.port is None else f"{name}:{parts.port}"
         extensions = {"sni_hostname": host} if scheme == "https" else {}
         request = client.build_request("GET", target, headers={"host": host_header}, extensions=extensions)
         response = await client.send(request, stream=True)
