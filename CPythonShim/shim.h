@@ -13,7 +13,6 @@
 #if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030C0000
 #error "CPythonShim expects CPython 3.11"
 static inline PyObject *_Nonnull cpy_keyboard_interrupt(void) { return PyExc_KeyboardInterrupt; }
-static inline PyObject *_Nonnull cpy_value_error(void) { return PyExc_ValueError; }
 
 #endif
 
