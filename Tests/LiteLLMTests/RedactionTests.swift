@@ -156,21 +156,4 @@ struct RedactionTests {
                     "\(entry.message)")
         }
     }
-
-    @Test func dictionaryKeysWithANulByteAreRefusedNotCut() async throws {
-        _ = try await startClient()
-        let outcome: String = try Interpreter.withGIL { gil in
-            do {
-                _ = try PythonValue.object(["api_base\u{0}ignored": .string("x")]).toPython(gil)
-                return "converted"
-            } catch let error as PythonError {
-                return error.typeName
-            }
-        }
-        #expect(outcome == "ValueError")
-        let whole: PythonValue = try Interpreter.withGIL { gil in
-            try PythonValue.object(["caf\u{e9} key": .int(1)]).toPython(gil).toValue(gil)
-        }
-        #expect(whole == .object(["caf\u{e9} key": .int(1)]))
-    }
 }
