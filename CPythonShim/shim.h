@@ -36,5 +36,6 @@ static inline Py_ssize_t cpy_list_size(PyObject *_Nonnull o) { return PyList_GET
 static inline Py_ssize_t cpy_tuple_size(PyObject *_Nonnull o) { return PyTuple_GET_SIZE(o); }
 
 static inline PyObject *_Nonnull cpy_keyboard_interrupt(void) { return PyExc_KeyboardInterrupt; }
+static inline PyObject *_Nonnull cpy_value_error(void) { return PyExc_ValueError; }
 
 #endif

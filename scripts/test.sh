@@ -44,6 +44,9 @@ step "build"
 # pipefail: a failed build fails this step; the filter's own "no line left" status does not.
 swift build --build-tests 2>&1 | { grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking|Applying)' || true; }
 
+step "pins"
+scripts/check-pins.sh
+
 # One test target at a time: each end-to-end test starts processes that import litellm (a second of CPU each), and on
 # 2 cores that starves the in-process overlap and cancellation tests of the other targets if all run at once.
 for target in PythonEmbedTests LiteLLMTests LambdaRuntimeTests ChatLambdaTests MCPToolsTests EndToEndTests; do

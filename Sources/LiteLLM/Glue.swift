@@ -37,6 +37,8 @@ finally:
     gc.enable()
 
 IMPORT_SECONDS = time.perf_counter() - _started
+
+import _embedchat_images  # noqa: E402  (ImageFetch.swift: image URLs are fetched by us, never by litellm)
 VERSION = importlib.metadata.version("litellm")
 
 litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banners on stdout
@@ -92,10 +94,29 @@ async def _within(awaitable, seconds, kwargs):
         raise _deadline_error(seconds, kwargs) from None
 
 
+async def _acompletion(kwargs):
+    if _embedchat_images.has_image_urls(kwargs):  # a plain check first: most calls carry no image URL
+        await _embedchat_images.inline(kwargs)
+    try:
+        return await litellm.acompletion(**kwargs)
+    except litellm.APIConnectionError as error:
+        # A reasoning_effort the provider's mapping has no value for ("Unmapped reasoning effort: none" for
+        # Anthropic and Bedrock, "Invalid reasoning effort" for Gemini) is raised before any request, wrapped as a
+        # connection error: it is the caller's parameter, a 400.
+        effort = kwargs.get("reasoning_effort")
+        if effort is not None and "reasoning effort" in str(error).lower():
+            raise litellm.UnsupportedParamsError(
+                message=f"reasoning_effort '{effort}' is not supported by this model",
+                llm_provider=getattr(error, "llm_provider", None),
+                model=kwargs.get("model"),
+            ) from None
+        raise
+
+
 async def complete(kwargs):
     deadline = kwargs.pop("_deadline", None)
     kwargs.pop("stream", None)
-    response = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
+    response = await _within(_acompletion(kwargs), deadline, kwargs)
     return _reply(response)
 
 
@@ -145,7 +166,7 @@ async def start_stream(kwargs):
     deadline = kwargs.pop("_deadline", None)
     kwargs["stream"] = True
     started = asyncio.get_running_loop().time()
-    wrapper = await _within(litellm.acompletion(**kwargs), deadline, kwargs)
+    wrapper = await _within(_acompletion(kwargs), deadline, kwargs)
     if deadline is not None:
         deadline = max(deadline - (asyncio.get_running_loop().time() - started), 0.001)
     return Stream(wrapper, deadline, kwargs)

@@ -76,7 +76,9 @@ public final class LiteLLMClient: Sendable {
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
                 try Interpreter.withGIL { gil in
+                    try ImageFetch.load(gil)
                     let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
+                    try PythonOutput.install(gil)  // after litellm's import, which gives its loggers handlers
                     return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),
                             try glue.attribute("embed", gil).handle(gil), try glue.attribute("count_tokens", gil).handle(gil),
                             try glue.attribute("VERSION", gil).toValue(gil).stringValue ?? "unknown",
@@ -161,6 +163,7 @@ public final class LiteLLMClient: Sendable {
     /// Secrets are worked out from `settings` only when there is an error to redact: a call that succeeds skips it.
     private func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings,
                                    read: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T) async throws -> T {
+        settings.rememberSecrets()  // Python's own log lines about this call are redacted too
         do {
             return try await loop.run({ gil in
                 try function.borrow(gil).call(arguments: [arguments], gil)

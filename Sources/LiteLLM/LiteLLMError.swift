@@ -24,6 +24,9 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
         public static let serviceUnavailable = Kind("service_unavailable")
         /// The reply could not be read (an unexpected shape from litellm).
         public static let invalidResponse = Kind("invalid_response")
+        /// An image URL of the request was refused or could not be fetched (ImageFetch.swift); the message names
+        /// the part and the reason, never the URL.
+        public static let imageFetch = Kind("image_fetch")
         /// Python or litellm could not start.
         public static let setup = Kind("setup")
         public static let other = Kind("other")
@@ -35,7 +38,8 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
     /// litellm's provider name, e.g. `openai`, `anthropic`, `bedrock`.
     public let provider: String?
     public let model: String?
-    /// What went wrong, with API keys and tokens redacted.
+    /// What went wrong, in litellm's and the provider's words, with every secret redacted (``Redactor``). For the
+    /// key's owner and the log; a server answers its callers with ``callerMessage``.
     public let message: String
     /// The Python exception's qualified type, e.g. `litellm.exceptions.RateLimitError`.
     public let pythonType: String?
@@ -48,6 +52,35 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
         self.provider = provider
         self.model = model
         self.pythonType = pythonType
+    }
+
+    /// What went wrong without the provider's or litellm's words (which may quote the request, the endpoint or a
+    /// credential): the kind of failure, the provider's status and the error's type, for a caller who is not the
+    /// key's owner.
+    public var callerMessage: String {
+        let what: String = switch kind {
+        case .badRequest: "The model provider refused the request as invalid."
+        case .contextWindowExceeded: "The messages exceed the model's context window."
+        case .contentPolicyViolation: "The model provider refused the request under its content policy."
+        case .unsupportedParams: "The model does not support a parameter of this request."
+        case .authentication: "The model provider did not accept the server's credentials."
+        case .permissionDenied: "The model provider denied access to the model."
+        case .notFound: "The model provider does not know the model or route."
+        case .timeout: "The model did not answer in time."
+        case .unprocessableEntity: "The model provider could not process the request."
+        case .rateLimit: "The model provider's rate limit was reached; retry later."
+        case .apiConnection: "The model provider could not be reached."
+        case .serviceUnavailable: "The model provider is unavailable; retry later."
+        case .internalServer: "The model provider failed to answer."
+        case .invalidResponse: "The model provider's reply could not be read."
+        case .imageFetch: message  // our own words: the part and the reason, never the URL
+        default: "The model call failed."
+        }
+        var facts = ["type \(kind)"]
+        // A timeout's 408 is ours (a gateway answers it as 504), not the provider's.
+        if let statusCode, kind != .timeout { facts.insert("status \(statusCode)", at: 0) }
+        if let provider, !provider.isEmpty, provider != "embedchat" { facts.insert(provider, at: 0) }
+        return "\(what) (\(facts.joined(separator: ", ")))"
     }
 
     public var description: String {
@@ -84,6 +117,7 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
     ]
 
     private static func classify(_ error: PythonError) -> Kind {
+        if error.isInstance(of: "_embedchat_images.ImageFetchError") { return .imageFetch }
         for (name, kind) in classes where error.isInstance(of: "litellm.exceptions.\(name)") { return kind }
         if error.isInstance(of: "litellm.exceptions.APIError"), let status = error.attributes["status_code"]?.intValue {
             return kindForStatus(status)
@@ -115,7 +149,7 @@ extension LiteLLMError.Kind {
     /// The HTTP status a server answers with for this kind (a timeout is 408 here; a gateway maps it to 504).
     public var defaultStatus: Int? {
         switch self {
-        case .badRequest, .contextWindowExceeded, .contentPolicyViolation, .unsupportedParams: 400
+        case .badRequest, .contextWindowExceeded, .contentPolicyViolation, .unsupportedParams, .imageFetch: 400
         case .authentication: 401
         case .permissionDenied: 403
         case .notFound: 404
@@ -126,66 +160,5 @@ extension LiteLLMError.Kind {
         case .internalServer, .apiConnection, .invalidResponse, .setup, .other: 500
         default: nil
         }
-    }
-}
-
-/// Removes API keys, tokens and the values of secret environment variables from text before it is shown or logged.
-public enum Redactor {
-    /// Environment variables whose values are credentials.
-    static let secretEnvironmentNames = [
-        "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "MISTRAL_API_KEY",
-        "COHERE_API_KEY", "GROQ_API_KEY", "TOGETHERAI_API_KEY", "HUGGINGFACE_API_KEY", "DEEPSEEK_API_KEY",
-        "OPENROUTER_API_KEY", "XAI_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID",
-        "EMBEDCHAT_AUTH_TOKEN",
-    ]
-
-    static func isSecretName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return ["key", "secret", "token", "password", "credential"].contains { lower.contains($0) }
-    }
-
-    /// `text` with every given secret, every secret environment variable's value and anything shaped like a key
-    /// (`sk-…`, `Bearer …`, AWS access key ids) replaced by `[REDACTED]`.
-    public static func redact(_ text: String, secrets: [String] = []) -> String {
-        var result = text
-        let environment = secretEnvironmentNames.compactMap { name -> String? in
-            guard let value = getenv(name) else { return nil }
-            return String(cString: value)
-        }
-        for secret in (secrets + environment) where secret.count >= 6 {
-            result = result.replacingOccurrences(of: secret, with: "[REDACTED]")
-        }
-        return redactPatterns(result)
-    }
-
-    private static func redactPatterns(_ text: String) -> String {
-        var output = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let rest = text[index...]
-            if let length = keyLength(rest) {
-                output += "[REDACTED]"
-                index = text.index(index, offsetBy: length)
-            } else {
-                output.append(text[index])
-                index = text.index(after: index)
-            }
-        }
-        return output
-    }
-
-    /// The length of a key-shaped token at the start of `text`, if there is one.
-    private static func keyLength(_ text: Substring) -> Int? {
-        func run(after prefix: Int, minimum: Int, allowed: (Character) -> Bool) -> Int? {
-            let body = text.dropFirst(prefix).prefix { allowed($0) }.count
-            return body >= minimum ? prefix + body : nil
-        }
-        let keyCharacter: (Character) -> Bool = { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
-        if text.hasPrefix("sk-") || text.hasPrefix("sk_") { return run(after: 3, minimum: 8, allowed: keyCharacter) }
-        if text.hasPrefix("Bearer ") { return run(after: 7, minimum: 8, allowed: { keyCharacter($0) || $0 == "." }) }
-        if text.hasPrefix("AKIA") || text.hasPrefix("ASIA") {
-            return run(after: 4, minimum: 12, allowed: { $0.isUppercase || $0.isNumber })
-        }
-        return nil
     }
 }

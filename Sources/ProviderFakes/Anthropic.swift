@@ -123,13 +123,13 @@ enum AnthropicWire {
         )
     }
 
-    static func error(status: Int, kind: Scenario.ErrorKind) -> [ResponseStep] {
+    static func error(status: Int, kind: Scenario.ErrorKind, presentedKey: String? = nil) -> [ResponseStep] {
         let (type, message): (String, String) = {
             switch (status, kind) {
             case (_, .context): return ("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum")
             case (_, .policy): return ("invalid_request_error", "Output blocked by content filtering policy")
             case (400, _): return ("invalid_request_error", "Invalid request (fake-provider error scenario).")
-            case (401, _): return ("authentication_error", "invalid x-api-key")
+            case (401, _): return ("authentication_error", "invalid x-api-key." + PresentedCredential.echo(presentedKey))
             case (403, _): return ("permission_error", "Your API key does not have permission to use the specified resource.")
             case (404, _): return ("not_found_error", "The requested resource could not be found.")
             case (413, _): return ("request_too_large", "Request exceeds the maximum allowed number of bytes.")

@@ -20,6 +20,8 @@ import NIOPosix
 /// | `GET /v1/models` | OpenAI model list (some scenario names) | |
 /// | `POST /v1/messages` | Anthropic Messages, JSON or SSE | `model="anthropic/<scenario>"`, `api_base=anthropicBase`, any `api_key` |
 /// | `POST /model/{id}/converse`, `/converse-stream` | Bedrock Converse, JSON or AWS event stream | `model="bedrock/converse/<scenario>"`, `aws_bedrock_runtime_endpoint=bedrockEndpoint`, fake `aws_access_key_id`, `aws_secret_access_key`, `aws_region_name` |
+/// | `POST /` with `x-amz-target: secretsmanager.GetSecretValue` | Secrets Manager (SecretsManagerWire.swift: `missing/…`, `denied/…`, `hang/…`) | `AWS_ENDPOINT_URL_SECRETS_MANAGER=secretsManagerEndpoint`, fake credentials |
+/// | `GET /_fake/image/<kind>` | an image host: `png`, `redirect?to=`, `hang`, `endless`, `text`, `status-N` (ImageHost.swift) | `imageBase` |
 /// | `GET /health` | `ok` | |
 /// | `GET /_fake/stats` | `{"open_connections", "total_connections", "requests", "requests_in_flight", "most_requests_in_flight"}` (the asking connection is not counted as open) | for clients of the `fake-provider` executable |
 /// | `GET /_fake/requests` | the recorded requests as JSON (`method`, `path`, `headers` as pairs, `body` text, `model`, ...) | |
@@ -178,12 +180,18 @@ public final class FakeProviderServer: Sendable {
 
     /// `http://127.0.0.1:PORT/v1`: litellm's `api_base` for `openai/...` models.
     public var openAIBase: String { "http://127.0.0.1:\(port)/v1" }
+    /// The image host's base: `\(imageBase)/png`, `/redirect?to=...`, `/hang`, `/endless` (ImageHost.swift).
+    public var imageBase: String { "http://127.0.0.1:\(port)/_fake/image" }
 
     /// `http://127.0.0.1:PORT`: litellm's `api_base` for `anthropic/...` models (litellm appends `/v1/messages`).
     public var anthropicBase: String { "http://127.0.0.1:\(port)" }
 
     /// `http://127.0.0.1:PORT`: litellm's `aws_bedrock_runtime_endpoint` for `bedrock/converse/...` models.
     public var bedrockEndpoint: String { "http://127.0.0.1:\(port)" }
+    /// The Secrets Manager endpoint (`AWS_ENDPOINT_URL_SECRETS_MANAGER`); see SecretsManagerWire.swift.
+    public var secretsManagerEndpoint: String { "http://127.0.0.1:\(port)" }
+    /// The key the fake Secrets Manager holds in secret `id` (as `{"api_key": key}`).
+    public static func secretKey(forSecret id: String) -> String { SecretsManagerWire.key(forSecret: id) }
 
     /// Every request received so far, in arrival order (a request is recorded once its body is complete,
     /// before the response starts).

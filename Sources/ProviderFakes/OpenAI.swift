@@ -125,7 +125,7 @@ enum OpenAIWire {
 
     /// An error in OpenAI's shape. Messages avoid digits so that litellm's "429 anywhere means rate limit"
     /// check only fires for status 429.
-    static func error(status: Int, kind: Scenario.ErrorKind, model: String, retryable: Bool) -> [ResponseStep] {
+    static func error(status: Int, kind: Scenario.ErrorKind, model: String, retryable: Bool, presentedKey: String? = nil) -> [ResponseStep] {
         let (message, type, code): (String, String, String?) = {
             switch (status, kind) {
             case (_, .context):
@@ -135,7 +135,7 @@ enum OpenAIWire {
                 return ("Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.",
                         "invalid_request_error", "content_policy_violation")
             case (400, _): return ("Invalid request (fake-provider error scenario).", "invalid_request_error", nil)
-            case (401, _): return ("Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key")
+            case (401, _): return ("Incorrect API key provided." + PresentedCredential.echo(presentedKey) + " You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key")
             case (403, _): return ("You are not allowed to access this model (fake-provider error scenario).", "permission_error", "unsupported_country_region_territory")
             case (404, _): return ("The model `\(model)` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found")
             case (408, _): return ("Request timed out on the server (fake-provider error scenario).", "timeout_error", nil)

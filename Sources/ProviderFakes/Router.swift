@@ -7,6 +7,8 @@ enum Router {
         /// reach the Swift object (the executable's users). Not recorded.
         case stats, requests, reset
         case bedrock(modelID: String, stream: Bool)
+        /// `GET /_fake/image/<kind>`: see ImageHost.swift.
+        case image(kind: String, query: String)
         case notFound
     }
 
@@ -24,6 +26,10 @@ enum Router {
         case ("GET", "/_fake/requests"): return .requests
         case ("POST", "/_fake/reset"): return .reset
         default: break
+        }
+        if method == "GET", p.hasPrefix("/_fake/image/") {
+            let query = path.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            return .image(kind: String(p.dropFirst("/_fake/image/".count)), query: query)
         }
         let parts = p.split(separator: "/", omittingEmptySubsequences: false)
         if method == "POST", parts.count == 4, parts[0].isEmpty, parts[1] == "model",
@@ -83,11 +89,12 @@ enum Router {
             }
             guard let f = failure else { return nil }
             switch route {
-            case .anthropicMessages: return AnthropicWire.error(status: f.status, kind: f.kind)
+            case .anthropicMessages: return AnthropicWire.error(status: f.status, kind: f.kind, presentedKey: PresentedCredential.key(of: request))
             case .bedrock:
                 let (type, message) = BedrockWire.errorType(status: f.status, kind: f.kind)
                 return BedrockWire.error(status: f.status, type: type, message: message)
-            default: return OpenAIWire.error(status: f.status, kind: f.kind, model: model, retryable: f.retryable)
+            default: return OpenAIWire.error(status: f.status, kind: f.kind, model: model, retryable: f.retryable,
+                                             presentedKey: PresentedCredential.key(of: request))
             }
         }
 
@@ -118,7 +125,10 @@ enum Router {
             return ResponsePlan.full(status: 200, contentType: "text/plain", body: Array("ok\n".utf8))
         case .models:
             return OpenAIWire.models()
+        case let .image(kind, query):
+            return ImageHost.plan(kind: kind, query: query)
         case .notFound:
+            if SecretsManagerWire.isRequest(request) { return SecretsManagerWire.answer(request, body: body) }
             return ResponsePlan.json(status: 404, .object([("error", .object([
                 ("message", .string("fake-provider has no route for \(request.method) \(request.path)")),
                 ("type", .string("invalid_request_error")), ("param", .null), ("code", .string("unknown_url")),

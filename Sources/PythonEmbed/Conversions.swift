@@ -30,8 +30,15 @@ extension PythonValue {
         case .object(let members):
             let dict = try PyRef(checked: PyDict_New(), gil)
             for (key, member) in members {
+                // `PyDict_SetItemString` would cut the key at a NUL byte (`"api_base\0x"` arriving as `api_base`);
+                // such a key is refused, and every other is passed whole.
+                guard !key.utf8.contains(0) else {
+                    PyErr_SetString(cpy_value_error(), "a dictionary key holds a NUL byte; such keys are refused")
+                    throw PythonError.fetch(gil)
+                }
+                let name = try PythonValue.string(key).toPython(gil)
                 let value = try member.toPython(gil)
-                if PyDict_SetItemString(dict.pointer, key, value.pointer) != 0 { throw PythonError.fetch(gil) }
+                if PyDict_SetItem(dict.pointer, name.pointer, value.pointer) != 0 { throw PythonError.fetch(gil) }
             }
             return dict
         }

@@ -7,9 +7,10 @@ import Logging
 /// The Lambda custom runtime: `bootstrap` serves the Runtime API named by `AWS_LAMBDA_RUNTIME_API`;
 /// `bootstrap --local [--port N]` serves the same chat function on http://127.0.0.1:N (default 7000).
 ///
-/// Init (before the first `/next`): logging, the configuration, then the interpreter and `import litellm`, once
-/// whatever the concurrency. Any failure is posted to `/runtime/init/error` and the process exits 1. Then
-/// `AWS_LAMBDA_MAX_CONCURRENCY` pollers (one when unset) serve invocations until SIGTERM drains them (``Serving``).
+/// Init (before the first `/next`): logging, the configuration, then the interpreter and `import litellm`, then the
+/// models' `api_key_secret`s, once whatever the concurrency. Any failure is posted to `/runtime/init/error` and the
+/// process exits 1. Then `AWS_LAMBDA_MAX_CONCURRENCY` pollers (one when unset) serve invocations until SIGTERM drains
+/// them (``Serving``).
 @main
 struct Bootstrap {
     static let usage = """
@@ -43,6 +44,7 @@ struct Bootstrap {
         do {
             serving = try Serving.fromEnvironment(local: options.local)
             service = try start(logger: logger)
+            try await readSecrets(service, logger: logger)
         } catch {
             logger.critical("init failed", metadata: ["errorType": "\(error.errorType)", "error": "\(error.errorMessage)"])
             if !options.local {
@@ -90,6 +92,15 @@ struct Bootstrap {
         } catch {
             throw InitError(errorType: "Runtime.PythonInitFailed", errorMessage: error.message)
         }
+    }
+}
+
+/// Reads the models' `api_key_secret`s during init: a bad id is an init error, not a failure of every request.
+func readSecrets(_ service: ChatService, logger: Logger) async throws(InitError) {
+    do {
+        try await service.readSecrets(logger: logger)
+    } catch {
+        throw InitError(errorType: "Runtime.SecretUnavailable", errorMessage: error.message)
     }
 }
 

@@ -98,22 +98,4 @@ struct ErrorTests {
             #expect([.serviceUnavailable, .apiConnection, .internalServer].contains(error.kind), "\(error)")
         }
     }
-
-    @Test func apiKeysNeverAppearInErrors() async throws {
-        try await withProvider { client, server in
-            let key = "sk-live-SuperSecretKey0123456789"
-            let settings = ProviderSettings(apiBase: server.openAIBase, apiKey: key, maxRetries: 0)
-            for scenario in ["status-401", "status-400", "status-500"] {
-                let error = await #expect(throws: LiteLLMError.self) { _ = try await client.complete(ask("openai/\(scenario)"), settings: settings) }
-                #expect(error.map { !"\($0)".contains(key) } == true)
-            }
-        }
-    }
-
-    @Test func redactorRemovesKeysTokensAndGivenSecrets() {
-        let text = "key sk-abcdefghijklmnop, header Bearer abc.def.ghijklmnop, aws AKIAABCDEFGHIJKLMNOP, mine hunter2secret"
-        let redacted = Redactor.redact(text, secrets: ["hunter2secret"])
-        #expect(redacted == "key [REDACTED], header [REDACTED], aws [REDACTED], mine [REDACTED]")
-        #expect(Redactor.redact("sk-short ok") == "sk-short ok")
-    }
 }

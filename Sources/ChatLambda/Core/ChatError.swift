@@ -22,6 +22,8 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
     public var param: String?
     /// HTTP headers that go with the error over HTTP (`allow` on a 405).
     public var headers: [String: String] = [:]
+    /// For the log only, never the caller: the provider's own words, redacted (``LiteLLMError/message``).
+    public var detail: String?
 
     /// Creates an error.
     /// - Parameters:
@@ -65,14 +67,23 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The error for a failed litellm call, with the status docs/design/contracts.md gives its class (a timeout is 504: the
     /// function is a gateway to the provider).
+    /// The message is generic (``LiteLLMError/callerMessage``: the kind, the provider's status and type); the
+    /// provider's own words, redacted, go to ``detail`` for the log.
     /// - Parameter error: litellm's error, already redacted.
     public init(_ error: LiteLLMError) {
-        let message = error.message.isEmpty ? "\(error.kind)" : error.message
+        self.init(kind: error)
+        detail = error.message
+    }
+
+    private init(kind error: LiteLLMError) {
+        let message = error.callerMessage
         switch error.kind {
         case .contextWindowExceeded:
             self.init(status: 400, type: "invalid_request_error", code: "context_length_exceeded", message: message)
         case .contentPolicyViolation:
             self.init(status: 400, type: "invalid_request_error", code: "content_policy_violation", message: message)
+        case .imageFetch:
+            self.init(status: 400, type: "invalid_request_error", code: "image_fetch_failed", message: message)
         case .unsupportedParams:
             self.init(status: 400, type: "invalid_request_error", code: "unsupported_parameter", message: message)
         case .badRequest:

@@ -113,6 +113,7 @@ public struct ChatEventStream: Sendable {
                 logger.error("stream failed after it began", metadata: [
                     "model": "\(modelName)", "status": "\(failure.status)", "code": "\(failure.code)",
                     "error": "\(failure.message)", "chunks": "\(chunks)",
+                    "detail": "\(Redactor.loggable(failure.detail ?? "-"))",
                 ])
                 try await write(failure.event)
                 throw failure
@@ -170,6 +171,21 @@ public final class ChatService: Sendable {
         self.client = client
         self.configuration = configuration
         self.credentials = CredentialStore(readSecret: readSecret)
+    }
+
+    /// Reads every model's `api_key_secret` now, so a bad id fails the cold start (init) instead of each request.
+    /// Each read is bounded (``SecretsManager``); the keys are kept for the process as on first use.
+    /// - Parameter logger: Where each read is logged.
+    /// - Throws: ``ChatConfigurationError`` naming the model and the secret id (never a value).
+    public func readSecrets(logger: Logger) async throws(ChatConfigurationError) {
+        for route in configuration.models.values.sorted(by: { $0.name < $1.name }) {
+            guard let secret = route.apiKeySecret else { continue }
+            do {
+                try await credentials.preload(secret, logger: logger)
+            } catch {
+                throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(route.name)'].api_key_secret could not be read: \(Redactor.redact(String(describing: error)))")
+            }
+        }
     }
 
     // MARK: HTTP
@@ -312,9 +328,10 @@ public final class ChatService: Sendable {
     }
 
     private func failure(_ error: ChatError, logger: Logger, route: String) -> ChatReply {
-        let metadata: Logger.Metadata = ["status": "\(error.status)", "code": "\(error.code)", "route": "\(route)"]
+        var metadata: Logger.Metadata = ["status": "\(error.status)", "code": "\(error.code)", "route": "\(route)"]
+        if let detail = error.detail { metadata["detail"] = "\(Redactor.loggable(detail))" }
         if error.status >= 500 {
-            logger.error("request failed: \(error.message)", metadata: metadata)
+            logger.error("request failed: \(Redactor.loggable(error.message))", metadata: metadata)
         } else {
             logger.info("request refused", metadata: metadata)
         }
@@ -327,8 +344,9 @@ public final class ChatService: Sendable {
     }
 }
 
-/// `api_key_secret` values, each read once per process (a cold start) and kept; concurrent first uses share one read.
-/// A failed read is not kept, so the next request tries again.
+/// `api_key_secret` values, each read once per process (at init, ``ChatService/readSecrets(logger:)``, or on first
+/// use) and kept; concurrent first uses share one read. A failed read is not kept here: the next request asks again,
+/// and ``SecretsManager`` answers with the remembered failure until its back-off has passed.
 actor CredentialStore {
     private let readSecret: ChatService.SecretReader
     private var values: [String: Task<String, any Error>] = [:]
@@ -345,6 +363,19 @@ actor CredentialStore {
         if let key = object["api_key"]?.stringValue { return key }
         let strings = object.values.compactMap(\.stringValue)
         return strings.count == 1 ? strings[0] : trimmed
+    }
+
+    /// Reads a secret now (at init) and keeps it, or throws the read's own error.
+    func preload(_ secretID: String, logger: Logger) async throws {
+        let task = values[secretID] ?? Task { [readSecret] in Self.apiKey(fromSecret: try await readSecret(secretID)) }
+        values[secretID] = task
+        logger.info("reading the model's key from Secrets Manager", metadata: ["secretId": "\(secretID)"])
+        do {
+            _ = try await task.value
+        } catch {
+            if values[secretID] == task { values[secretID] = nil }
+            throw error
+        }
     }
 
     func key(_ secretID: String, model: String, logger: Logger) async throws(ChatError) -> String {

@@ -14,6 +14,8 @@ public enum RequestValidation {
         "success_callback", "failure_callback", "metadata", "headers", "extra_headers", "extra_body", "timeout",
         "num_retries", "aws_access_key_id", "aws_secret_access_key", "aws_region_name", "aws_bedrock_runtime_endpoint",
     ]
+    /// The most image parts one request may hold: each may be fetched (up to 5 MiB and 10 s) before the call.
+    public static let maximumImageParts = 16
     /// `reasoning_effort` values OpenAI documents.
     static let reasoningEfforts: Set<String> = ["none", "minimal", "low", "medium", "high"]
 
@@ -78,6 +80,7 @@ public enum RequestValidation {
         guard !request.model.isEmpty else { throw invalid("model", "must be a non-empty string.") }
         guard !request.messages.isEmpty else { throw invalid("messages", "must hold at least one message.") }
         guard request.messages.count <= 2048 else { throw invalid("messages", "at most 2048 messages.") }
+        var images = 0
         for (index, message) in request.messages.enumerated() {
             let path = "messages[\(index)]"
             switch message.role {
@@ -109,6 +112,8 @@ public enum RequestValidation {
                     }
                     guard case .imageURL(let url, let detail) = part else { continue }
                     let partPath = "\(path).content[\(partIndex)].image_url"
+                    images += 1
+                    guard images <= maximumImageParts else { throw invalid(partPath, "at most \(maximumImageParts) images per request.") }
                     guard message.role == .user else { throw invalid(partPath, "only user messages may hold images.") }
                     guard isAllowedImageURL(url) else { throw invalid("\(partPath).url", "only https:// URLs and data:image/... URLs are accepted.") }
                     if let detail, !["auto", "low", "high"].contains(detail) {

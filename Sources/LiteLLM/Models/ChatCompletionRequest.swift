@@ -99,16 +99,6 @@ public struct ProviderSettings: Sendable, Equatable {
         return keywords
     }
 
-    /// Values that must never appear in an error message or log: the key and any string keyword named like a secret.
-    var secrets: [String] {
-        var secrets: [String] = []
-        if let apiKey { secrets.append(apiKey) }
-        for (name, value) in extra where Redactor.isSecretName(name) {
-            if let text = value.stringValue { secrets.append(text) }
-        }
-        return secrets
-    }
-
     /// Offline mode: litellm's real code path answers with this text through `mock_response` and calls no provider.
     /// `custom_llm_provider` lets a bare model name such as ``OfflineMode/model`` through litellm's provider check.
     public static func offline(reply: String = OfflineMode.reply) -> ProviderSettings {
