@@ -112,7 +112,7 @@ public final class LocalServer: Sendable {
             try await outbound.write(.end(nil))
             return keepAlive
         case .eventStream(let stream):
-            var responseHeaders = HTTPHeaders(ChatReply.eventStreamHeaders.map { ($0.key, $0.value) })
+            var responseHeaders = HTTPHeaders(stream.headers.map { ($0.key, $0.value) })
             responseHeaders.add(name: "transfer-encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .ok, headers: responseHeaders)))
             do {
