@@ -1,6 +1,7 @@
 @testable import ChatLambda
 import Foundation
 import LiteLLM
+import Synchronization
 import Testing
 
 /// Deployments through litellm's real Router, against a loopback provider whose model names choose its answers.
@@ -123,5 +124,21 @@ struct DeploymentTests {
         let reply = try #require(answered)
         #expect((reply.json?["data"] as? [[String: Any]])?.count == 1)
         #expect(reply.headers["x-embedchat-deployment"] == "1")
+    }
+
+    @Test func aDeploymentsSecretKeyIsReadOnceAndSentOnlyToIt() async throws {
+        let reads = Mutex(0)
+        let fixture = try await GatewayFixture.make(models: { base in
+            #"{"vault": {"deployments": [{"model": "openai/echo", "api_base": "\#(base)", "api_key_secret": "prod/vault"}]}}"#
+        }, readSecret: { id in
+            reads.withLock { $0 += 1 }
+            return id == "prod/vault" ? #"{"api_key": "sk-from-secrets-manager-42"}"# : ""
+        })
+        defer { Task { await fixture.shutdown() } }
+        for _ in 0..<3 { #expect(await fixture.http("/v1/chat/completions", userRequest("vault")).json != nil) }
+        #expect(reads.withLock { $0 } == 1)
+        #expect(fixture.server.recordedRequests.allSatisfy { request in
+            request.headers.contains { $0.name.lowercased() == "authorization" && $0.value == "Bearer sk-from-secrets-manager-42" }
+        })
     }
 }

@@ -98,4 +98,12 @@ struct EmbeddingServiceTests {
         // text-embedding-3-small is in litellm's price table: the line carries its cost.
         #expect((line["CostUSD"] as? Double ?? 0) > 0)
     }
+
+    @Test func theOfflineModelRefusesEmbeddingsClearly() async throws {
+        let client = try await sharedClient()
+        let service = ChatService(client: client, configuration: try ChatConfiguration.fromEnvironment([:]), metrics: MetricsSink { _ in })
+        let reply = await service.invoke(body: Array(#"{"model":"offline","input":"x"}"#.utf8), streaming: false, deadline: nil, logger: testLogger)
+        let error = try #require(reply.failure)
+        #expect(error.status == 400 && error.code == "model_not_embedding")
+    }
 }

@@ -252,12 +252,6 @@ public final class ChatService: Sendable {
         return settings
     }
 
-    /// Compares in constant time, so the token cannot be guessed byte by byte.
-    static func isAuthorized(_ header: String?, token: String) -> Bool {
-        guard let given = CallerGate.bearer(header) else { return false }
-        return constantTimeEqual(Array(token.utf8), given)
-    }
-
     static func modelObject(_ name: String) -> [String: Any] {
         ["id": name, "object": "model", "created": 0, "owned_by": "embedchat"]
     }

@@ -13,6 +13,10 @@ extension ChatService {
         case .refused(let reply): return reply
         case .admitted(let decoded, let found): (call, route) = (decoded, found)
         }
+        if !route.usesRouter, case .string? = route.settings.extra["mock_response"] {
+            return finish(failure(.invalidRequest("The model '\(route.name)' answers chat completions only: its mock_response is a text, not a vector.",
+                                                  code: "model_not_embedding", param: "model"), logger: logger, route: "embeddings"), record)
+        }
         var logger = logger
         logger[metadataKey: "model"] = "\(route.name)"
         logger[metadataKey: "caller"] = "\(caller.name)"
