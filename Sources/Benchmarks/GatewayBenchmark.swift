@@ -61,7 +61,18 @@ struct GatewayBenchmark: AsyncParsableCommand {
                 }
             }
         }
+        func modelList(_ service: ChatService, key: String?) -> () async throws -> Void {
+            let request = ChatHTTPRequest(method: "GET", path: "/v1/models", headers: key.map { ["authorization": "Bearer \($0)"] } ?? [:])
+            return {
+                for _ in 0..<25 {
+                    guard case .response = await service.respond(to: request, deadline: nil, logger: Self.logger) else {
+                        throw ValidationError("a benchmark request failed")
+                    }
+                }
+            }
+        }
         let sides: [(String, () async throws -> Void)] = [
+            ("models", modelList(open, key: nil)), ("models-keyed", modelList(keyed, key: key)),
             ("plain", direct(open, "plain")), ("routed", direct(open, "routed")),
             ("mock", direct(open, "mock")), ("mock-routed", direct(open, "mock-routed")),
             ("http", http(open, "mock", key: nil)), ("http-keyed", http(keyed, "mock", key: key)),
@@ -90,6 +101,11 @@ struct GatewayBenchmark: AsyncParsableCommand {
         print(Bench.row("HTTP, caller key of 100 callers, rpm/tpm limits", Bench.median(perCall["http-keyed"]!)))
         print(Bench.ratio("  keyed / open", Bench.median(ratios("http-keyed", "http"))) + Bench.spread(ratios("http-keyed", "http")))
         print(Bench.row("  key + limit checks (difference)", Bench.median(differences("http-keyed", "http"))) + Bench.spread(differences("http-keyed", "http")))
+        // GET /v1/models calls no provider, so the key check stands out of the noise (25 requests per timed call).
+        print(Bench.row("GET /v1/models, no callers configured", Bench.median(perCall["models"]!) / 25))
+        print(Bench.row("GET /v1/models, caller key checked against 100 callers", Bench.median(perCall["models-keyed"]!) / 25))
+        print(Bench.row("  key check (difference)", Bench.median(differences("models-keyed", "models")) / 25)
+              + Bench.spread(differences("models-keyed", "models").map { $0 / 25 }))
     }
 
     static let logger = {
