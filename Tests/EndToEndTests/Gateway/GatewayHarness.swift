@@ -1,6 +1,7 @@
 import Foundation
 import ProviderFakes
 import RuntimeAPIFake
+import Synchronization
 import Testing
 
 /// A `bootstrap` child serving the gateway's models against an in-process fake provider: through a fake Runtime
@@ -90,8 +91,13 @@ final class GatewayHarness: @unchecked Sendable {
         self.base = base
     }
 
+    /// How many invocations were sent.
+    var invocations: Int { sent.withLock { $0 } }
+    private let sent = Mutex(0)
+
     func invoke(_ event: String) async throws -> InvocationResult {
         let runtimeAPI = try #require(runtimeAPI)
+        sent.withLock { $0 += 1 }
         let id = try await runtimeAPI.enqueue(event: event, timeout: .seconds(900))
         return try await runtimeAPI.waitForResult(id, timeout: .seconds(90))
     }
