@@ -126,8 +126,9 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "PythonEmbed", "LiteLLM", "ProviderFakes", "RuntimeAPIFake",
+                "PythonEmbed", "LiteLLM", "ChatLambda", "ProviderFakes", "RuntimeAPIFake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),

@@ -172,14 +172,21 @@ async def start_stream(kwargs):
     return Stream(wrapper, deadline, kwargs)
 
 
+def _embedding_reply(response):
+    """An embedding response as (JSON bytes, cost in USD or None): JSON carries the long float lists compactly."""
+    try:
+        text = response.model_dump_json(exclude_none=True, warnings=False).encode()
+    except Exception:  # something pydantic cannot serialise in a provider's extra field: JSON gets it as a string
+        plain = response.model_dump(exclude_none=True, warnings=False)
+        text = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    cost = _hidden_params(response).get("response_cost")
+    return (text, float(cost) if isinstance(cost, (int, float)) and math.isfinite(cost) else None)
+
+
 async def embed(kwargs):
     deadline = kwargs.pop("_deadline", None)
     response = await _within(litellm.aembedding(**kwargs), deadline, kwargs)
-    try:
-        return response.model_dump_json(exclude_none=True, warnings=False).encode()
-    except Exception:  # something pydantic cannot serialise in a provider's extra field: JSON gets it as a string
-        plain = response.model_dump(exclude_none=True, warnings=False)
-        return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return _embedding_reply(response)
 
 
 def count_tokens(kwargs):

@@ -22,7 +22,7 @@ public struct LiteLLMStartup: Sendable {
 public final class LiteLLMClient: Sendable {
     /// What start-up took and found.
     public let startup: LiteLLMStartup
-    private let loop: PythonEventLoop
+    let loop: PythonEventLoop
     private let completeFunction: PythonHandle
     private let streamFunction: PythonHandle
     private let embedFunction: PythonHandle
@@ -132,18 +132,20 @@ public final class LiteLLMClient: Sendable {
         return ChatCompletionStream(chunks: chunks, secrets: settings.secrets)
     }
 
-    /// Embeds texts.
+    /// Embeds texts (`litellm.aembedding`).
+    /// - Parameters:
+    ///   - request: The texts and the litellm model.
+    ///   - settings: Where it goes and with which credentials.
+    ///   - timeout: An overall deadline for the call.
+    /// - Returns: One vector per input, with usage and litellm's cost when it knows the model's prices.
+    /// - Throws: ``LiteLLMError`` (typed from litellm's exception), or `CancellationError`.
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        let json = try await call(embedFunction, arguments, settings: settings) { gil, reply in
-            // JSON carries the long float lists compactly; it is decoded here, off the loop thread.
-            guard case .bytes(let bytes) = try reply.toValue(gil) else {
-                throw LiteLLMError(kind: .invalidResponse, message: "litellm's embedding reply was not JSON")
-            }
-            return bytes
+        let reply = try await call(embedFunction, arguments, settings: settings) { gil, reply in
+            try Payload.embeddingReply(reply.toValue(gil))
         }
-        return try Payload.decode(EmbeddingResponse.self, from: json)
+        return try Payload.decodeEmbedding(reply)
     }
 
     /// Counts the prompt tokens of `messages` as `model` would (litellm's `token_counter`, on a worker thread).
@@ -161,7 +163,7 @@ public final class LiteLLMClient: Sendable {
 
     /// Runs a glue coroutine and reads its result on the loop thread with `read`.
     /// Secrets are worked out from `settings` only when there is an error to redact: a call that succeeds skips it.
-    private func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings,
+    func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings,
                                    read: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T) async throws -> T {
         settings.rememberSecrets()  // Python's own log lines about this call are redacted too
         do {
@@ -210,6 +212,21 @@ enum Payload {
         for (name, value) in settings.keywords { members[name] = value }
         if let timeout { members["_deadline"] = .double(timeout.seconds) }
         return .object(members)
+    }
+
+    /// The glue's `(JSON bytes, cost)` of an embedding call, as plain values (decoded off the loop thread).
+    static func embeddingReply(_ value: PythonValue) throws -> (json: [UInt8], cost: Double?) {
+        guard case .array(let pair) = value, pair.count == 2, case .bytes(let bytes) = pair[0] else {
+            throw LiteLLMError(kind: .invalidResponse, message: "litellm's embedding reply was not (JSON, cost)")
+        }
+        return (bytes, pair[1].doubleValue)
+    }
+
+    static func decodeEmbedding(_ reply: (json: [UInt8], cost: Double?)) throws -> EmbeddingResponse {
+        var response = try decode(EmbeddingResponse.self, from: reply.json)
+        response.cost = reply.cost
+        response.data.sort { $0.index < $1.index }
+        return response
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {

@@ -18,7 +18,7 @@ struct ConfigurationTests {
 
     @Test func modelEntriesCarryEndpointKeyFromEnvironmentAndOtherKeywords() throws {
         let configuration = try ChatConfiguration.fromEnvironment([
-            "EMBEDCHAT_MODELS": #"{"fast": {"model": "openai/gpt-4o-mini", "api_base": "http://127.0.0.1:9/v1", "api_key_env": "MY_KEY", "temperature_default": 1, "num_retries": 2}, "vault": {"model": "anthropic/claude", "api_key_secret": "prod/anthropic"}}"#,
+            "EMBEDCHAT_MODELS": #"{"fast": {"model": "openai/gpt-4o-mini", "api_base": "http://127.0.0.1:9/v1", "api_key_env": "MY_KEY", "drop_params": true, "num_retries": 2}, "vault": {"model": "anthropic/claude", "api_key_secret": "prod/anthropic"}}"#,
             "MY_KEY": "sk-from-env-123456", "EMBEDCHAT_INVOKE_MODE": "response_stream", "EMBEDCHAT_AUTH_TOKEN": "t0ken",
             "EMBEDCHAT_MAX_REQUEST_BYTES": "2048", "EMBEDCHAT_MAX_TOKENS": "64",
         ])
@@ -27,6 +27,7 @@ struct ConfigurationTests {
         #expect(fast.settings.apiBase == "http://127.0.0.1:9/v1")
         #expect(fast.settings.apiKey == "sk-from-env-123456")
         #expect(fast.settings.extra["num_retries"] == .int(2))
+        #expect(fast.settings.extra["drop_params"] == .bool(true))
         #expect(configuration.models["vault"]?.apiKeySecret == "prod/anthropic")
         #expect(configuration.models["vault"]?.settings.apiKey == nil)
         #expect(configuration.invokeMode == .responseStream)

@@ -37,7 +37,8 @@ struct ChatFixture {
             routes.append(ModelRoute(name: "secret", litellmModel: "openai/echo", settings: secretSettings, apiKeySecret: "embedchat/key"))
         }
         let configuration = ChatConfiguration(models: routes, authToken: authToken, maxRequestBytes: maxRequestBytes, maxTokens: maxTokens)
-        return ChatFixture(server: server, service: ChatService(client: try await sharedClient(), configuration: configuration, readSecret: readSecret))
+        return ChatFixture(server: server, service: ChatService(client: try await sharedClient(), configuration: configuration, readSecret: readSecret,
+                                                               metrics: MetricsSink { _ in }))
     }
 
     func chat(_ body: String, streaming: Bool = true, deadline: ContinuousClock.Instant? = nil) async -> ChatReply {

@@ -11,11 +11,15 @@ public enum InvokeMode: String, Sendable, Equatable {
     case responseStream = "RESPONSE_STREAM"
 }
 
-/// One model the function serves: the public name callers send, and the server-side litellm call it stands for.
+/// One model the function serves: the public name callers send, and the server-side litellm call(s) it stands for.
+///
+/// A plain entry is one deployment called directly with `litellm.acompletion`. An entry with `deployments` (or with
+/// `retries`, `fallbacks` or `cooldown_seconds`) goes through litellm's Router: see ``usesRouter``.
 public struct ModelRoute: Sendable, Equatable {
     /// The name callers use (`"model"` of the request, `id` in `/v1/models`).
     public var name: String
-    /// The litellm model, e.g. `openai/gpt-4o-mini` or `bedrock/converse/...`.
+    /// The litellm model, e.g. `openai/gpt-4o-mini` or `bedrock/converse/...` (of a plain entry; the first
+    /// deployment's for an entry with deployments).
     public var litellmModel: String
     /// Endpoint, key and other litellm keywords, fixed by the server. The key is resolved from
     /// ``apiKeyEnvironment`` at load time and from ``apiKeySecret`` on first use.
@@ -24,6 +28,18 @@ public struct ModelRoute: Sendable, Equatable {
     public var apiKeyEnvironment: String?
     /// `api_key_secret`: the Secrets Manager id the key is read from, once per cold start.
     public var apiKeySecret: String?
+    /// `deployments`: the deployments behind the name, in the entry's order (their index is what
+    /// `x-embedchat-deployment` reports); empty for a plain entry.
+    public var deployments: [Deployment] = []
+    /// `retries`: retries within the deployments before the fallbacks (default: one per other deployment).
+    public var retries: Int?
+    /// `fallbacks`: other public names tried in order once the retries are spent.
+    public var fallbacks: [String] = []
+    /// `cooldown_seconds`: how long a failing deployment stays out of rotation (litellm's default, 5 s, if unset).
+    public var cooldownSeconds: Double?
+    /// `max_tokens`: this model's cap on `max_tokens`/`max_completion_tokens` (else `EMBEDCHAT_MAX_TOKENS`, else
+    /// ``ChatConfiguration/defaultMaxTokens``).
+    public var maxTokens: Int?
 
     /// Creates a route.
     /// - Parameters:
@@ -35,6 +51,37 @@ public struct ModelRoute: Sendable, Equatable {
     public init(name: String, litellmModel: String, settings: ProviderSettings = ProviderSettings(),
                 apiKeyEnvironment: String? = nil, apiKeySecret: String? = nil) {
         self.name = name
+        self.litellmModel = litellmModel
+        self.settings = settings
+        self.apiKeyEnvironment = apiKeyEnvironment
+        self.apiKeySecret = apiKeySecret
+    }
+
+    /// Whether calls go through litellm's Router (deployments, retries, fallbacks or a cooldown were configured).
+    public var usesRouter: Bool { !deployments.isEmpty || retries != nil || !fallbacks.isEmpty || cooldownSeconds != nil }
+
+    /// The deployments the Router gets for this name: the listed ones, or the plain entry as the only one.
+    public var routerDeployments: [Deployment] {
+        deployments.isEmpty
+            ? [Deployment(litellmModel: litellmModel, settings: settings, apiKeyEnvironment: apiKeyEnvironment, apiKeySecret: apiKeySecret)]
+            : deployments
+    }
+}
+
+/// One deployment of a public model: the keys of a plain entry.
+public struct Deployment: Sendable, Equatable {
+    /// The litellm model.
+    public var litellmModel: String
+    /// Its settings (routing keys such as `order` and `weight` included).
+    public var settings: ProviderSettings
+    /// `api_key_env`, already read into ``settings``.
+    public var apiKeyEnvironment: String?
+    /// `api_key_secret`, read on first use.
+    public var apiKeySecret: String?
+
+    /// Creates a deployment.
+    public init(litellmModel: String, settings: ProviderSettings = ProviderSettings(), apiKeyEnvironment: String? = nil,
+                apiKeySecret: String? = nil) {
         self.litellmModel = litellmModel
         self.settings = settings
         self.apiKeyEnvironment = apiKeyEnvironment
@@ -54,22 +101,34 @@ public struct ChatConfigurationError: Error, Sendable, CustomStringConvertible {
 ///
 /// | variable | meaning | default |
 /// |---|---|---|
-/// | `EMBEDCHAT_MODELS` | JSON object: public name → `{"model": litellm model, "api_base"?, "api_key_env"?, "api_key_secret"?, other litellm keywords}` | the one `offline` model (litellm `mock_response`), with a warning |
+/// | `EMBEDCHAT_MODELS` | JSON object: public name → `{"model": litellm model, "api_base"?, "api_key_env"?, "api_key_secret"?, "max_tokens"?, supported litellm settings}`, or `{"deployments": [...], "retries"?, "fallbacks"?, "cooldown_seconds"?, "max_tokens"?}` (see ``ModelTable``) | the one `offline` model (litellm `mock_response`), with a warning |
 /// | `EMBEDCHAT_INVOKE_MODE` | `BUFFERED` or `RESPONSE_STREAM` | `BUFFERED` |
 /// | `EMBEDCHAT_AUTH_TOKEN` | bearer token HTTP requests must carry (401 otherwise) | none |
 /// | `EMBEDCHAT_MAX_REQUEST_BYTES` | largest request body (the decoded HTTP body or the direct event); larger → 413 | 1 MiB |
-/// | `EMBEDCHAT_MAX_TOKENS` | cap on `max_tokens`/`max_completion_tokens`: a larger ask is **clamped** to it, and a request without either gets `max_tokens` = the cap | no cap |
+/// | `EMBEDCHAT_MAX_TOKENS` | default cap on `max_tokens`/`max_completion_tokens` for models without their own `max_tokens`: a larger ask is **clamped** to it, and a request without either gets `max_tokens` = the cap | 4096 (``defaultMaxTokens``) |
+/// | `EMBEDCHAT_CALLERS` | JSON object: caller name → `{"key_sha256", "models"?, "rpm"?, "tpm"?}` (see ``CallerTable``) | none |
+/// | `EMBEDCHAT_CALLERS_SECRET` | a Secrets Manager id holding that JSON, read once at start | none |
+/// | `EMBEDCHAT_METRICS` | `0` turns the per-request CloudWatch EMF line off | on |
 public struct ChatConfiguration: Sendable {
     /// The served models by public name.
     public var models: [String: ModelRoute]
+
+    /// The `max_tokens` cap that applies to `route`: its own, else `EMBEDCHAT_MAX_TOKENS`, else ``defaultMaxTokens``.
+    public func maxTokensCap(for route: ModelRoute) -> Int { route.maxTokens ?? maxTokens ?? Self.defaultMaxTokens }
     /// The invoke mode.
     public var invokeMode: InvokeMode
     /// The bearer token HTTP callers must present, if any.
     public var authToken: String?
     /// The request body cap in bytes.
     public var maxRequestBytes: Int
-    /// The `max_tokens` cap, if any.
+    /// `EMBEDCHAT_MAX_TOKENS`: the cap for models without their own (``defaultMaxTokens`` if unset).
     public var maxTokens: Int?
+    /// `EMBEDCHAT_CALLERS`, parsed; `nil` when unset.
+    public var callers: CallerTable?
+    /// `EMBEDCHAT_CALLERS_SECRET`: the Secrets Manager id of the callers table.
+    public var callersSecret: String?
+    /// Whether one EMF metrics line is written per request (`EMBEDCHAT_METRICS`, default on).
+    public var metricsEnabled = true
     /// Time kept back from the invocation deadline to answer with a timeout error before Lambda kills the call.
     public var deadlineMargin: Duration
     /// True when `EMBEDCHAT_MODELS` was unset or empty and only the offline model is served.
@@ -77,6 +136,9 @@ public struct ChatConfiguration: Sendable {
 
     /// The default of ``maxRequestBytes``: 1 MiB.
     public static let defaultMaxRequestBytes = 1 << 20
+    /// The `max_tokens` cap of a model without its own `max_tokens` when `EMBEDCHAT_MAX_TOKENS` is unset, so a
+    /// request (say `n` = 8 with high reasoning effort) cannot run unbounded.
+    public static let defaultMaxTokens = 4096
     /// The default of ``deadlineMargin``.
     public static let defaultDeadlineMargin = Duration.milliseconds(500)
     /// The table used when `EMBEDCHAT_MODELS` is unset: `offline`, answered by litellm's `mock_response`.
@@ -121,7 +183,7 @@ public struct ChatConfiguration: Sendable {
             configuration.isOfflineOnly = true
             logger.warning("EMBEDCHAT_MODELS is not set: no real model is configured; serving only the 'offline' model, which answers through litellm's mock_response and calls no provider")
         } else {
-            configuration.models = try parseModels(modelsText, environment: environment)
+            configuration.models = try ModelTable.parse(modelsText, environment: environment)
         }
         if let mode = nonEmpty(environment["EMBEDCHAT_INVOKE_MODE"]) {
             guard let parsed = InvokeMode(rawValue: mode.uppercased()) else {
@@ -142,70 +204,18 @@ public struct ChatConfiguration: Sendable {
             }
             configuration.maxTokens = value
         }
+        if let text = nonEmpty(environment["EMBEDCHAT_CALLERS"]) {
+            configuration.callers = try CallerTable.parse(text, source: "EMBEDCHAT_CALLERS", models: configuration.models)
+        }
+        configuration.callersSecret = nonEmpty(environment["EMBEDCHAT_CALLERS_SECRET"])
+        if configuration.callers != nil, configuration.callersSecret != nil {
+            throw ChatConfigurationError(message: "EMBEDCHAT_CALLERS and EMBEDCHAT_CALLERS_SECRET are both set; set one")
+        }
+        configuration.metricsEnabled = environment["EMBEDCHAT_METRICS"] != "0"
         return configuration
     }
 
-    /// Keywords a model entry may not carry: the request's own fields, which the caller sends.
-    private static let reservedKeywords: Set<String> = ["messages", "stream", "stream_options", "n"]
-
-    static func parseModels(_ text: String, environment: [String: String]) throws(ChatConfigurationError) -> [String: ModelRoute] {
-        guard let data = text.data(using: .utf8),
-              let table = try? JSONDecoder().decode([String: JSONValue].self, from: data)
-        else {
-            throw ChatConfigurationError(message: "EMBEDCHAT_MODELS is not a JSON object of model entries")
-        }
-        guard !table.isEmpty else { throw ChatConfigurationError(message: "EMBEDCHAT_MODELS names no model") }
-        var routes: [String: ModelRoute] = [:]
-        for (name, entry) in table {
-            guard !name.isEmpty else { throw ChatConfigurationError(message: "EMBEDCHAT_MODELS has an empty model name") }
-            guard var fields = entry.objectValue else {
-                throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'] is not an object")
-            }
-            guard let model = fields.removeValue(forKey: "model")?.stringValue, !model.isEmpty else {
-                throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'] has no \"model\" string")
-            }
-            if let reserved = fields.keys.first(where: reservedKeywords.contains) {
-                throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'] sets '\(reserved)', which belongs to the request")
-            }
-            var route = ModelRoute(name: name, litellmModel: model)
-            if let value = fields.removeValue(forKey: "api_base") {
-                guard let base = value.stringValue else {
-                    throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'].api_base is not a string")
-                }
-                route.settings.apiBase = base
-            }
-            if let value = fields.removeValue(forKey: "api_key_env") {
-                guard let variable = value.stringValue else {
-                    throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'].api_key_env is not a string")
-                }
-                guard let key = nonEmpty(environment[variable]) else {
-                    throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'].api_key_env names \(variable), which is not set")
-                }
-                route.apiKeyEnvironment = variable
-                route.settings.apiKey = key
-            }
-            if let value = fields.removeValue(forKey: "api_key_secret") {
-                guard let secret = value.stringValue, !secret.isEmpty else {
-                    throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'].api_key_secret is not a secret id")
-                }
-                guard route.apiKeyEnvironment == nil else {
-                    throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'] sets both api_key_env and api_key_secret")
-                }
-                route.apiKeySecret = secret
-            }
-            if let value = fields.removeValue(forKey: "api_key") {
-                guard route.apiKeyEnvironment == nil, route.apiKeySecret == nil, let key = value.stringValue else {
-                    throw ChatConfigurationError(message: "EMBEDCHAT_MODELS['\(name)'].api_key conflicts with api_key_env/api_key_secret or is not a string")
-                }
-                route.settings.apiKey = key
-            }
-            route.settings.extra = fields
-            routes[name] = route
-        }
-        return routes
-    }
-
-    private static func nonEmpty(_ value: String?) -> String? {
+    static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         return value
     }

@@ -80,72 +80,11 @@ public enum ChatReply: Sendable {
     public static let eventStreamHeaders = ["content-type": "text/event-stream", "cache-control": "no-cache"]
 }
 
-/// A streamed completion as OpenAI's server-sent events: `data: {chunk}\n\n` per chunk, then `data: [DONE]\n\n`.
-///
-/// Iterate it once, with ``send(_:)`` or ``collect()``.
-public struct ChatEventStream: Sendable {
-    let stream: ChatCompletionStream
-    let modelName: String
-    let logger: Logger
-    let started: ContinuousClock.Instant
-
-    /// The `[DONE]` event.
-    public static let done = Array("data: [DONE]\n\n".utf8)
-
-    /// Sends every event through `write`, each as one call.
-    ///
-    /// A failure after the stream began (the provider cut the stream, the deadline passed) is sent as an SSE error
-    /// event (`data: {"error": ...}`, so OpenAI clients raise it) and then thrown as a ``ChatError``, so a Lambda
-    /// transport can end the response with the Runtime API's error trailers.
-    /// - Parameter write: Sends one event's bytes.
-    /// - Throws: ``ChatError`` for a failure of the completion (after its error event was written), or what
-    ///   `write` throws.
-    public func send(_ write: ([UInt8]) async throws -> Void) async throws {
-        var chunks = 0
-        var iterator = stream.makeAsyncIterator()
-        while true {
-            let chunk: ChatCompletionChunk?
-            do {
-                chunk = try await iterator.next()
-            } catch {
-                stream.close()
-                let failure = ChatError.from(error)
-                logger.error("stream failed after it began", metadata: [
-                    "model": "\(modelName)", "status": "\(failure.status)", "code": "\(failure.code)",
-                    "error": "\(failure.message)", "chunks": "\(chunks)",
-                    "detail": "\(Redactor.loggable(failure.detail ?? "-"))",
-                ])
-                try await write(failure.event)
-                throw failure
-            }
-            guard var chunk else { break }
-            chunks += 1
-            chunk.model = modelName
-            try await write(JSON.sseEvent(try JSON.encode(chunk)))
-        }
-        try await write(Self.done)
-        logger.info("stream answered", metadata: [
-            "model": "\(modelName)", "status": "200", "chunks": "\(chunks)",
-            "durationMs": "\((ContinuousClock.now - started).milliseconds)",
-        ])
-    }
-
-    /// Reads the whole stream into one `text/event-stream` body, for transports that cannot stream.
-    /// - Returns: The SSE text, or the error that cut the stream (nothing has been sent yet, so the caller can still
-    ///   answer with the error's status).
-    public func collect() async -> Result<[UInt8], ChatError> {
-        var body: [UInt8] = []
-        do {
-            try await send { body += $0 }
-            return .success(body)
-        } catch {
-            return .failure(ChatError.from(error))
-        }
-    }
-}
-
 /// The chat function itself, independent of transport: an OpenAI request in, a response or an event stream out.
 /// ``ChatLambdaHandler`` (Lambda events) and ``LocalServer`` (HTTP on 127.0.0.1) both call it.
+///
+/// Every request is checked against the callers (``CallerGate``), answered through litellm (directly, or through
+/// its Router for models with deployments), and ends with one metrics line (``RequestMetrics``).
 ///
 /// ```swift
 /// let service = ChatService(client: try await LiteLLMClient.start(), configuration: try .fromEnvironment())
@@ -157,20 +96,29 @@ public final class ChatService: Sendable {
 
     /// The policy.
     public let configuration: ChatConfiguration
-    private let client: LiteLLMClient
-    private let credentials: CredentialStore
+    let client: LiteLLMClient
+    let credentials: CredentialStore
+    let gate: CallerGate
+    let routers: RouterHolder
+    private let metrics: MetricsSink?
 
     /// Creates the service.
     /// - Parameters:
     ///   - client: The started litellm client.
     ///   - configuration: The policy.
-    ///   - readSecret: How `api_key_secret` values are read (once each per process); Secrets Manager through boto3
-    ///     by default.
+    ///   - readSecret: How `api_key_secret` values and `EMBEDCHAT_CALLERS_SECRET` are read (once each per
+    ///     process); Secrets Manager through boto3 by default.
+    ///   - metrics: Where the per-request EMF lines go (stdout by default; none when
+    ///     ``ChatConfiguration/metricsEnabled`` is off).
     public init(client: LiteLLMClient, configuration: ChatConfiguration,
-                readSecret: @escaping SecretReader = { try await SecretsManager.secretString(id: $0) }) {
+                readSecret: @escaping SecretReader = { try await SecretsManager.secretString(id: $0) },
+                metrics: MetricsSink = .standardOutput) {
         self.client = client
         self.configuration = configuration
         self.credentials = CredentialStore(readSecret: readSecret)
+        self.gate = CallerGate(configuration: configuration, readSecret: readSecret)
+        self.routers = RouterHolder(client: client, models: configuration.models, credentials: credentials)
+        self.metrics = configuration.metricsEnabled ? metrics : nil
     }
 
     /// Reads every model's `api_key_secret` now, so a bad id fails the cold start (init) instead of each request.
@@ -190,40 +138,68 @@ public final class ChatService: Sendable {
 
     // MARK: HTTP
 
-    /// Answers an HTTP request: `POST /v1/chat/completions`, `GET /v1/models`, `GET /v1/models/{id}`.
+    /// Answers an HTTP request: `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`,
+    /// `GET /v1/models/{id}`.
     /// - Parameters:
     ///   - request: The request.
     ///   - deadline: When the answer must be complete (the invocation's deadline); `nil` for no limit of ours.
     ///   - logger: Carries the request id.
     /// - Returns: The reply; never throws (every failure is an error response).
     public func respond(to request: ChatHTTPRequest, deadline: ContinuousClock.Instant?, logger: Logger) async -> ChatReply {
-        if let token = configuration.authToken, !Self.isAuthorized(request.headers["authorization"], token: token) {
-            return failure(ChatError(status: 401, type: "authentication_error", code: "invalid_api_key",
-                                     message: "Missing or invalid bearer token in the Authorization header."),
-                           logger: logger, route: "http")
+        var record = RequestMetrics(route: "http")
+        let caller: Caller
+        switch await gate.authenticate(request.headers["authorization"], logger: logger) {
+        case .success(let found): caller = found
+        case .failure(let error): return finish(failure(error, logger: logger, route: "http"), record)
         }
+        record.caller = caller.name
         var path = request.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         if path.hasSuffix("/v1/chat/completions") || path == "/chat/completions" {
-            guard request.method == "POST" else { return methodNotAllowed(request, allowed: "POST", logger: logger) }
-            return await chat(body: request.body, streaming: true, deadline: deadline, logger: logger)
+            guard request.method == "POST" else { return finish(methodNotAllowed(request, allowed: "POST", logger: logger), record) }
+            return await chat(body: request.body, streaming: true, caller: caller, record: record, deadline: deadline, logger: logger)
         }
+        if path.hasSuffix("/v1/embeddings") || path == "/embeddings" {
+            guard request.method == "POST" else { return finish(methodNotAllowed(request, allowed: "POST", logger: logger), record) }
+            return await embeddings(body: request.body, caller: caller, record: record, deadline: deadline, logger: logger)
+        }
+        record.route = "models"
         if path.hasSuffix("/v1/models") || path == "/models" {
-            guard request.method == "GET" else { return methodNotAllowed(request, allowed: "GET", logger: logger) }
-            logger.info("models listed", metadata: ["status": "200"])
-            return .response(.json(200, modelList()))
+            guard request.method == "GET" else { return finish(methodNotAllowed(request, allowed: "GET", logger: logger), record) }
+            logger.info("models listed", metadata: ["status": "200", "caller": "\(caller.name)"])
+            return finish(.response(.json(200, modelList(for: caller))), record)
         }
         if let range = path.range(of: "/v1/models/"), request.method == "GET" {
             let name = String(path[range.upperBound...]).removingPercentEncoding ?? ""
-            guard configuration.models[name] != nil else { return failure(.unknownModel(name), logger: logger, route: "models") }
-            return .response(.json(200, JSON.bytes(Self.modelObject(name))))
+            guard configuration.models[name] != nil, caller.mayUse(name) else {
+                return finish(failure(.unknownModel(name), logger: logger, route: "models"), record)
+            }
+            return finish(.response(.json(200, JSON.bytes(Self.modelObject(name)))), record)
         }
-        return failure(ChatError(status: 404, type: "invalid_request_error", code: "not_found",
-                                 message: "No route for \(request.method) \(Self.printable(request.path)); this function serves POST /v1/chat/completions and GET /v1/models."),
-                       logger: logger, route: "unknown")
+        record.route = "http"
+        return finish(failure(ChatError(status: 404, type: "invalid_request_error", code: "not_found",
+                                        message: "No route for \(request.method) \(Self.printable(request.path)); this function serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models."),
+                              logger: logger, route: "unknown"), record)
     }
 
-    /// Answers a chat completions body (a direct invoke's event, or an HTTP body).
+    /// Answers a direct invoke's event: an embeddings request (an `"input"` and no `"messages"`) or a chat
+    /// completions request.
+    /// - Parameters:
+    ///   - body: The event.
+    ///   - streaming: Whether `"stream": true` chat requests get an event stream.
+    ///   - deadline: When the answer must be complete.
+    ///   - logger: Carries the request id.
+    /// - Returns: The answer, an event stream, or an error.
+    public func invoke(body: [UInt8], streaming: Bool, deadline: ContinuousClock.Instant?, logger: Logger) async -> ChatReply {
+        var record = RequestMetrics(route: "chat")
+        record.caller = Caller.direct.name
+        if EmbeddingValidation.isEmbeddingsBody(body) {
+            return await embeddings(body: body, caller: .direct, record: record, deadline: deadline, logger: logger)
+        }
+        return await chat(body: body, streaming: streaming, caller: .direct, record: record, deadline: deadline, logger: logger)
+    }
+
+    /// Answers a chat completions body as a direct invoke (no caller checks).
     /// - Parameters:
     ///   - body: The JSON body.
     ///   - streaming: Whether `"stream": true` gets an event stream; if `false` it gets one `chat.completion`.
@@ -231,69 +207,47 @@ public final class ChatService: Sendable {
     ///   - logger: Carries the request id.
     /// - Returns: A completion, an event stream, or an error response.
     public func chat(body: [UInt8], streaming: Bool, deadline: ContinuousClock.Instant?, logger: Logger) async -> ChatReply {
-        let started = ContinuousClock.now
-        guard body.count <= configuration.maxRequestBytes else {
-            return failure(.requestTooLarge("The request is \(body.count) bytes; this function accepts at most \(configuration.maxRequestBytes)."),
-                           logger: logger, route: "chat")
-        }
-        var request: ChatCompletionRequest
-        do {
-            request = try RequestValidation.decode(body)
-        } catch {
-            return failure(error, logger: logger, route: "chat")
-        }
-        guard let route = configuration.models[request.model] else {
-            return failure(.unknownModel(request.model), logger: logger, route: "chat")
-        }
-        let wantsStream = streaming && request.stream == true
-        request.model = route.litellmModel
-        clampMaxTokens(&request)
-        if !wantsStream {
-            request.stream = nil
-            request.streamOptions = nil
-        }
-        var logger = logger
-        logger[metadataKey: "model"] = "\(route.name)"
-        do {
-            var settings = route.settings
-            if let secret = route.apiKeySecret { settings.apiKey = try await credentials.key(secret, model: route.name, logger: logger) }
-            let timeout = try timeLeft(before: deadline)
-            if wantsStream {
-                let stream = try await client.stream(request, settings: settings, timeout: timeout)
-                return .eventStream(ChatEventStream(stream: stream, modelName: route.name, logger: logger, started: started))
-            }
-            var completion = try await client.complete(request, settings: settings, timeout: timeout)
-            completion.model = route.name
-            let body = try JSON.encode(completion)
-            logger.info("completion answered", metadata: [
-                "status": "200", "durationMs": "\((ContinuousClock.now - started).milliseconds)",
-                "promptTokens": "\(completion.usage?.promptTokens ?? 0)",
-                "completionTokens": "\(completion.usage?.completionTokens ?? 0)",
-                "finishReason": "\(completion.choices.first?.finishReason ?? "-")",
-            ])
-            return .response(.json(200, body))
-        } catch {
-            return failure(ChatError.from(error), logger: logger, route: "chat")
-        }
+        var record = RequestMetrics(route: "chat")
+        record.caller = Caller.direct.name
+        return await chat(body: body, streaming: streaming, caller: .direct, record: record, deadline: deadline, logger: logger)
     }
 
-    /// The `/v1/models` body.
-    public func modelList() -> [UInt8] {
-        JSON.bytes(["object": "list", "data": configuration.models.keys.sorted().map(Self.modelObject)])
+    /// The `/v1/models` body: every served model.
+    public func modelList() -> [UInt8] { modelList(for: .anonymous) }
+
+    func modelList(for caller: Caller) -> [UInt8] {
+        JSON.bytes(["object": "list", "data": configuration.models.keys.sorted().filter(caller.mayUse).map(Self.modelObject)])
     }
 
-    // MARK: Policy
+    // MARK: Shared steps
 
-    /// The caller's `max_tokens`/`max_completion_tokens` clamped to `EMBEDCHAT_MAX_TOKENS`; without either, the cap
-    /// is set as `max_tokens` so it always applies.
-    func clampMaxTokens(_ request: inout ChatCompletionRequest) {
-        guard let cap = configuration.maxTokens else { return }
-        if request.maxTokens == nil, request.maxCompletionTokens == nil {
-            request.maxTokens = cap
-            return
+    /// Ends a request that answered at once: its metrics line, with the reply's status.
+    func finish(_ reply: ChatReply, _ record: RequestMetrics) -> ChatReply {
+        var record = record
+        switch reply {
+        case .failure(let error): record.status = error.status
+        case .response(let response): record.status = response.status
+        case .eventStream: return reply  // its line is written when it ends
         }
-        if let value = request.maxTokens { request.maxTokens = min(value, cap) }
-        if let value = request.maxCompletionTokens { request.maxCompletionTokens = min(value, cap) }
+        emit(record)
+        return reply
+    }
+
+    func emit(_ record: RequestMetrics) { metrics?.emit(record) }
+
+    /// The gateway's own response headers: the time outside the provider call so far, and for a routed model the
+    /// deployment that answered (its index, or `<fallback model>#<index>` when a fallback model answered).
+    func gatewayHeaders(_ record: RequestMetrics) -> [String: String] {
+        var headers = ["x-embedchat-overhead-ms": String(format: "%.3f", RequestMetrics.milliseconds(record.overhead()))]
+        if let deployment = record.deployment { headers["x-embedchat-deployment"] = deployment }
+        return headers
+    }
+
+    /// `record.deployment` from the Router's answer: the index, prefixed with the model's name when a fallback
+    /// model answered.
+    static func deploymentLabel(_ id: String?, route: ModelRoute) -> String? {
+        guard let parsed = DeploymentID.parse(id) else { return nil }
+        return parsed.model == route.name ? "\(parsed.index)" : "\(parsed.model)#\(parsed.index)"
     }
 
     /// The time left for a model call: up to the deadline minus the margin kept to send a timeout error.
@@ -306,17 +260,14 @@ public final class ChatService: Sendable {
         return left
     }
 
-    /// Compares in constant time, so the token cannot be guessed byte by byte.
-    static func isAuthorized(_ header: String?, token: String) -> Bool {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
-        let given = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
-        let expected = Array(token.utf8)
-        var difference = UInt8(given.count == expected.count ? 0 : 1)
-        for index in expected.indices { difference |= expected[index] ^ (index < given.count ? given[index] : 0) }
-        return difference == 0
+    /// The settings of a plain entry, its `api_key_secret` key read (once per process).
+    func settings(of route: ModelRoute, logger: Logger) async throws -> ProviderSettings {
+        var settings = route.settings
+        if let secret = route.apiKeySecret { settings.apiKey = try await credentials.key(secret, model: route.name, logger: logger) }
+        return settings
     }
 
-    private static func modelObject(_ name: String) -> [String: Any] {
+    static func modelObject(_ name: String) -> [String: Any] {
         ["id": name, "object": "model", "created": 0, "owned_by": "embedchat"]
     }
 
@@ -327,7 +278,7 @@ public final class ChatService: Sendable {
         return failure(error, logger: logger, route: "http")
     }
 
-    private func failure(_ error: ChatError, logger: Logger, route: String) -> ChatReply {
+    func failure(_ error: ChatError, logger: Logger, route: String) -> ChatReply {
         var metadata: Logger.Metadata = ["status": "\(error.status)", "code": "\(error.code)", "route": "\(route)"]
         if let detail = error.detail { metadata["detail"] = "\(Redactor.loggable(detail))" }
         if error.status >= 500 {

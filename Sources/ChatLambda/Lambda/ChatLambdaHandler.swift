@@ -48,7 +48,7 @@ public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
         case .direct(let body):
             var logger = context.logger
             logger[metadataKey: "event"] = "direct"
-            let reply = await service.chat(body: body, streaming: streamMode, deadline: deadline, logger: logger)
+            let reply = await service.invoke(body: body, streaming: streamMode, deadline: deadline, logger: logger)
             switch reply {
             case .response(let response):
                 try await responseWriter.writeAndFinish(ByteBuffer(bytes: response.body))
@@ -67,7 +67,7 @@ public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
             try await writer.beginStreaming(contentType: Self.httpIntegrationContentType)
             switch reply {
             case .eventStream(let stream):
-                try await writer.write(ByteBuffer(bytes: Self.prelude(status: 200, headers: ChatReply.eventStreamHeaders)))
+                try await writer.write(ByteBuffer(bytes: Self.prelude(status: 200, headers: stream.headers)))
                 try await stream.send { try await writer.write(ByteBuffer(bytes: $0)) }
                 try await writer.finish()
             case .response, .failure:
@@ -82,7 +82,7 @@ public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
         switch reply {
         case .eventStream(let stream):
             switch await stream.collect() {
-            case .success(let body): response = ChatHTTPResponse(status: 200, headers: ChatReply.eventStreamHeaders, body: body)
+            case .success(let body): response = ChatHTTPResponse(status: 200, headers: stream.headers, body: body)
             case .failure(let error): response = ChatHTTPResponse(error)
             }
         case .response, .failure:

@@ -168,7 +168,7 @@ public final class LocalServer: Sendable {
             try await outbound.write(.end(nil))
             return keepAlive
         case .eventStream(let stream):
-            var responseHeaders = HTTPHeaders(ChatReply.eventStreamHeaders.map { ($0.key, $0.value) })
+            var responseHeaders = HTTPHeaders(stream.headers.map { ($0.key, $0.value) })
             // HTTP/1.0 has no chunked encoding: the body runs until the connection closes.
             let chunked = head.version.major == 1 && head.version.minor >= 1
             if chunked { responseHeaders.add(name: "transfer-encoding", value: "chunked") }

@@ -141,16 +141,34 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
 
 /// An embeddings response.
 public struct EmbeddingResponse: Codable, Sendable, Equatable {
+    /// One input's vector.
     public struct Embedding: Codable, Sendable, Equatable {
+        /// The input's position in the request.
         public var index: Int
+        /// The vector.
         public var embedding: [Double]
+        /// Creates one.
+        public init(index: Int, embedding: [Double]) {
+            self.index = index
+            self.embedding = embedding
+        }
     }
+    /// Token counts.
     public struct EmbeddingUsage: Codable, Sendable, Equatable {
+        /// Tokens of the inputs.
         public var promptTokens: Int?
+        /// Tokens in all.
         public var totalTokens: Int?
         enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", totalTokens = "total_tokens" }
     }
+    /// The model as the provider named it.
     public var model: String?
+    /// One vector per input, in order of `index`.
     public var data: [Embedding]
+    /// Token counts, when the provider reported them.
     public var usage: EmbeddingUsage?
+    /// What litellm reckons the call cost in USD, when it knows the model's prices (not part of the wire format).
+    public var cost: Double?
+
+    enum CodingKeys: String, CodingKey { case model, data, usage }
 }

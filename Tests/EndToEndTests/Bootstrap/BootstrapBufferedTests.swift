@@ -61,7 +61,7 @@ struct BootstrapBufferedTests {
         (functionURLEvent(body: #"{"model":"echo","messages":[{"role":"wizard","content":"x"}]}"#), 400, "invalid_value"),
         (functionURLEvent(body: chatBody("echo", extra: #","temperature":7"#)), 400, "invalid_value"),
         (functionURLEvent(body: chatBody("gpt-4o")), 404, "model_not_found"),
-        (functionURLEvent(path: "/v1/embeddings", body: "{}"), 404, "not_found"),
+        (functionURLEvent(path: "/v1/completions", body: "{}"), 404, "not_found"),
         (functionURLEvent(method: "DELETE", path: "/v1/models"), 405, "method_not_allowed"),
         (functionURLEvent(body: chatBody("echo", String(repeating: "x", count: 1_100_000))), 413, "request_too_large"),
     ])

@@ -1,0 +1,72 @@
+/// The Python side of ``LiteLLMRouter``: litellm's own `Router` (retries, fallbacks, cooldowns) behind the same
+/// call shapes as the client's glue, compiled into the binary like it.
+///
+/// Two things differ from a bare `litellm.Router`:
+/// - its mid-stream fallback is off: litellm 1.78.7 answers a stream cut midway by asking a fallback model to go on
+///   from the text so far, which would splice two models' answers into one reply. Here a stream falls back only
+///   while it is being opened; once it has begun, a failure ends it.
+/// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
+///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
+enum RouterGlue {
+    static let source = #"""
+import asyncio
+
+import litellm
+from litellm import Router
+
+import _embedchat_litellm as base
+
+
+class _Router(Router):
+    async def _acompletion_streaming_iterator(self, model_response, messages, initial_kwargs):
+        # No mid-stream fallback: a stream that has begun ends with its error.
+        return model_response
+
+
+def _deployment(response):
+    return base._hidden_params(response).get("model_id")
+
+
+class Reply:
+    __slots__ = ("reply", "deployment")
+
+    def __init__(self, reply, deployment):
+        self.reply = reply
+        self.deployment = deployment
+
+
+class Gateway:
+    """One Router for the process: every public model that has deployments, and the models they fall back to."""
+
+    def __init__(self, model_list):
+        self.router = _Router(model_list=model_list, num_retries=0)
+
+    async def complete(self, kwargs):
+        deadline = kwargs.pop("_deadline", None)
+        kwargs.pop("stream", None)
+        response = await base._within(self.router.acompletion(**kwargs), deadline, kwargs)
+        return Reply(base._reply(response), _deployment(response))
+
+    async def start_stream(self, kwargs):
+        deadline = kwargs.pop("_deadline", None)
+        kwargs["stream"] = True
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        wrapper = await base._within(self.router.acompletion(**kwargs), deadline, kwargs)
+        if deadline is not None:
+            deadline = max(deadline - (loop.time() - started), 0.001)
+        stream = base.Stream(wrapper, deadline, kwargs)
+        stream.deployment = _deployment(wrapper)
+        return stream
+
+    async def embed(self, kwargs):
+        deadline = kwargs.pop("_deadline", None)
+        response = await base._within(self.router.aembedding(**kwargs), deadline, kwargs)
+        return Reply(base._embedding_reply(response), _deployment(response))
+
+
+async def make_gateway(model_list):
+    # Built on the loop thread: the Router may look for the running loop.
+    return Gateway(model_list)
+"""#
+}

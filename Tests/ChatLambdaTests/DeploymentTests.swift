@@ -1,0 +1,144 @@
+@testable import ChatLambda
+import Foundation
+import LiteLLM
+import Synchronization
+import Testing
+
+/// Deployments through litellm's real Router, against a loopback provider whose model names choose its answers.
+/// litellm picks a deployment at random (`simple-shuffle`), so the tests repeat a request until the failing
+/// deployment has been tried (each try picks it with probability 1/2; 30 tries miss it with probability 1e-9).
+@Suite("Deployments, fallbacks and cooldowns through litellm's Router")
+struct DeploymentTests {
+    static func group(_ base: String, failing: String, cooldown: Int = 60, extra: String = "") -> String {
+        #"{"ha": {"deployments": [\#(GatewayFixture.deployment(failing, base)), \#(GatewayFixture.deployment("echo", base))], "cooldown_seconds": \#(cooldown)}\#(extra)}"#
+    }
+
+    /// Sends `body` until the fake has seen a request for `failing`; returns that reply.
+    func untilTried(_ fixture: GatewayFixture, _ failing: String, body: String) async -> ChatReply? {
+        for _ in 0..<30 {
+            let reply = await fixture.http("/v1/chat/completions", body)
+            if fixture.requests(for: failing) > 0 { return reply }
+        }
+        return nil
+    }
+
+    @Test(arguments: ["status-500", "status-429"])
+    func aFailingDeploymentFallsToAHealthyOneAndCoolsDown(failing: String) async throws {
+        let fixture = try await GatewayFixture.make { Self.group($0, failing: failing) }
+        defer { Task { await fixture.shutdown() } }
+        let reply = try #require(await untilTried(fixture, failing, body: userRequest("ha", "fall over")))
+        let json = try #require(reply.json, "the failed deployment's request was retried on the healthy one")
+        let message = (json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any]
+        #expect(message?["content"] as? String == "echo: fall over")
+        #expect(json["model"] as? String == "ha")
+        #expect(reply.headers["x-embedchat-deployment"] == "1")
+        #expect(Double(reply.headers["x-embedchat-overhead-ms"] ?? "") != nil)
+        // Cooled down for 60 s: the next requests all go to the healthy deployment.
+        for _ in 0..<6 {
+            let next = await fixture.http("/v1/chat/completions", userRequest("ha"))
+            #expect(next.headers["x-embedchat-deployment"] == "1")
+        }
+        #expect(fixture.requests(for: failing) == 1)
+        // The header and the metrics name the index, never the deployment's URL or key.
+        let lines = fixture.metrics.raw.withLock { $0 }
+        #expect(lines.contains { $0.contains(#""deployment":"1""#) })
+        #expect(!lines.contains { $0.contains("127.0.0.1") || $0.contains(GatewayFixture.providerKey) })
+    }
+
+    @Test func aStreamFallsBackWhileItOpens() async throws {
+        let fixture = try await GatewayFixture.make { Self.group($0, failing: "status-503") }
+        defer { Task { await fixture.shutdown() } }
+        var tried: ChatReply?
+        for _ in 0..<30 where tried == nil {
+            let reply = await fixture.http("/v1/chat/completions", userRequest("ha", "stream over", extra: #","stream":true"#))
+            if fixture.requests(for: "status-503") > 0 { tried = reply }
+        }
+        guard case .eventStream(let stream) = try #require(tried) else { Issue.record("expected a stream"); return }
+        #expect(stream.headers["x-embedchat-deployment"] == "1")
+        #expect(stream.headers["content-type"] == "text/event-stream")
+        let (events, error) = await drain(stream)
+        #expect(error == nil)
+        #expect(events.last == "data: [DONE]\n\n")
+        let text = events.dropLast().compactMap { event -> String? in
+            let json = try? JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8)) as? [String: Any]
+            #expect(json?["usage"] == nil, "the usage chunk the gateway asked for is not passed on unasked")
+            return ((json?["choices"] as? [[String: Any]])?.first?["delta"] as? [String: Any])?["content"] as? String
+        }.joined()
+        #expect(text == "echo: stream over")
+        let line = try #require(fixture.metrics.all.last)
+        #expect(line["status"] as? Int == 200 && line["deployment"] as? String == "1")
+        #expect((line["CompletionTokens"] as? Int ?? 0) > 0, "the stream's tokens were counted from the usage chunk")
+        #expect(line["TimeToFirstToken"] as? Double != nil)
+    }
+
+    @Test func aStreamCutAfterItBeganDoesNotFallBack() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"cut": {"deployments": [\#(GatewayFixture.deployment("long-20+reset-after-3", base))], "fallbacks": ["whole"]}, "whole": \#(GatewayFixture.plain("long-20", base))}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        guard case .eventStream(let stream) = await fixture.http("/v1/chat/completions", userRequest("cut", extra: #","stream":true"#)) else {
+            Issue.record("expected a stream"); return
+        }
+        let (events, error) = await drain(stream)
+        #expect(error is ChatError)
+        #expect(events.last?.hasPrefix(#"data: {"error":"#) == true)
+        #expect(fixture.requests(for: "long-20") == 0, "no fallback model was asked to continue a stream that had begun")
+        #expect(fixture.metrics.all.last?["status"] as? Int != 200)
+    }
+
+    @Test func whenEveryDeploymentFailsTheFallbackModelAnswers() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"primary": {"deployments": [\#(GatewayFixture.deployment("status-500", base)), \#(GatewayFixture.deployment("status-502", base))], "fallbacks": ["backup"]}, "backup": \#(GatewayFixture.plain("echo", base))}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let reply = await fixture.http("/v1/chat/completions", userRequest("primary", "rescued"))
+        let json = try #require(reply.json)
+        #expect(((json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String == "echo: rescued")
+        #expect(reply.headers["x-embedchat-deployment"] == "backup#0")
+        #expect(fixture.requests(for: "status-500") >= 1 && fixture.requests(for: "status-502") >= 1)
+        // The plain entry named as a fallback still answers by itself, directly.
+        let direct = await fixture.http("/v1/chat/completions", userRequest("backup"))
+        #expect(direct.json != nil && direct.headers["x-embedchat-deployment"] == nil)
+    }
+
+    @Test func anUpstream429WithNowhereElseToGoIsA429() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"limited": {"deployments": [\#(GatewayFixture.deployment("status-429", base))], "retries": 0}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let error = try #require(await fixture.http("/v1/chat/completions", userRequest("limited")).failure)
+        #expect(error.status == 429 && error.type == "rate_limit_error")
+        #expect(!error.message.contains(GatewayFixture.providerKey))
+    }
+
+    @Test func embeddingsFallOverToo() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"vectors": {"deployments": [\#(GatewayFixture.deployment("status-500", base)), \#(GatewayFixture.deployment("text-embedding-fake", base))], "cooldown_seconds": 60}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        var answered: ChatReply?
+        for _ in 0..<30 where answered == nil {
+            let reply = await fixture.http("/v1/embeddings", #"{"model":"vectors","input":"v"}"#)
+            if fixture.requests(for: "status-500") > 0 { answered = reply }
+        }
+        let reply = try #require(answered)
+        #expect((reply.json?["data"] as? [[String: Any]])?.count == 1)
+        #expect(reply.headers["x-embedchat-deployment"] == "1")
+    }
+
+    @Test func aDeploymentsSecretKeyIsReadOnceAndSentOnlyToIt() async throws {
+        let reads = Mutex(0)
+        let fixture = try await GatewayFixture.make(models: { base in
+            #"{"vault": {"deployments": [{"model": "openai/echo", "api_base": "\#(base)", "api_key_secret": "prod/vault"}]}}"#
+        }, readSecret: { id in
+            reads.withLock { $0 += 1 }
+            return id == "prod/vault" ? #"{"api_key": "sk-from-secrets-manager-42"}"# : ""
+        })
+        defer { Task { await fixture.shutdown() } }
+        for _ in 0..<3 { #expect(await fixture.http("/v1/chat/completions", userRequest("vault")).json != nil) }
+        #expect(reads.withLock { $0 } == 1)
+        #expect(fixture.server.recordedRequests.allSatisfy { request in
+            request.headers.contains { $0.name.lowercased() == "authorization" && $0.value == "Bearer sk-from-secrets-manager-42" }
+        })
+    }
+}
