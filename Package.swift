@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libpython3.11 through pkg-config; Debian's provider is libpython3.11-dev.
@@ -67,9 +69,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "embedchat",
-            dependencies: ["LiteLLM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "LiteLLM", "ConversationLog", "CLIConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: settings
         ),
+        // The CLI's rooms: the conversation log (SQLite through GRDB, FTS5), the XDG paths and config.toml
+        // (TOMLKit). Neither knows litellm.
+        .target(name: "ConversationLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
+        .target(name: "CLIConfig", dependencies: ["TOMLKit"], swiftSettings: settings),
         // Loopback fakes of the LLM providers' wire protocols and of the Lambda Runtime API: test support
         // that the tests, the benchmarks and `embedchat-bench` share. Never linked into a shipped binary.
         .target(
@@ -101,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "PythonEmbed", "LiteLLM", "ProviderFakes", "RuntimeAPIFake",
+                "PythonEmbed", "LiteLLM", "ProviderFakes", "RuntimeAPIFake", "ConversationLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
@@ -110,6 +119,7 @@ let package = Package(
         .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes"], swiftSettings: settings),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
+        .testTarget(name: "ConversationLogTests", dependencies: ["ConversationLog"], swiftSettings: settings),
         .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),
     ]
 )

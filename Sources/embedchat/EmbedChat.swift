@@ -38,7 +38,7 @@ struct EmbedChat: AsyncParsableCommand {
         A prompt that is a subcommand's name needs `ask`: embedchat ask doctor
         """,
         version: "embedchat 0.1.0",
-        subcommands: [Ask.self, Chat.self, Batch.self, Doctor.self],
+        subcommands: [Ask.self, Chat.self, Batch.self, Logs.self, Models.self, Aliases.self, Doctor.self],
         defaultSubcommand: Ask.self
     )
 

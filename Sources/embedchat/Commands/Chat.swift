@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ConversationLog
 import LiteLLM
 import Synchronization
 
@@ -10,7 +11,8 @@ extension EmbedChat {
             abstract: "Chat with a model in a multi-turn REPL that keeps the conversation.",
             discussion: """
             Type a message and press Return; the answer streams to stdout, prompts and notices go to stderr. \
-            Commands: \(ChatCommand.summary). Ctrl-C cancels the answer being streamed (the exchange is dropped \
+            Commands: \(ChatCommand.summary). Every exchange is logged as one conversation (see `embedchat logs`); \
+            -c resumes the latest conversation, --cid ID a given one. Ctrl-C cancels the answer being streamed (the exchange is dropped \
             from the conversation) and returns to the prompt; Ctrl-D (end of input) exits.
 
             \(CLIExit.helpText)
@@ -19,18 +21,27 @@ extension EmbedChat {
               embedchat chat
               embedchat chat --offline
               embedchat chat -m anthropic/claude-3-5-haiku-latest -s "You are a patient tutor."
+              embedchat chat -c                  # resume the latest conversation
             """
         )
 
         @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var continuing: ContinueOptions
+        @OptionGroup var logOptions: LogOptions
 
-        @Flag(name: .long, help: "Print the token counts of each answer on stderr.")
+        @Flag(name: .long, help: "Print the token counts and cost of each answer on stderr.")
         var usage = false
 
+        @Flag(name: .long, help: "Print answers as they come, without rendering Markdown on a terminal.")
+        var raw = false
+
         mutating func run() async throws {
-            let settings = modelOptions.resolved()
+            let earlier = try continuing.earlierConversation()
+            let settings = try modelOptions.resolved().continuing(earlier)
+            let recorder = logOptions.recorder(command: "chat")
             let client = try await settings.startClient()
-            try await ChatSession(settings: settings, client: client, showUsage: usage).run()
+            let output = OutputFormat(usage: usage, raw: raw)
+            try await ChatSession(settings: settings, client: client, output: output, recorder: recorder, earlier: earlier).run()
         }
     }
 }
@@ -53,9 +64,12 @@ enum ChatCommand {
 final class ChatSession: Sendable {
     private let settings: ModelSettings
     private let client: LiteLLMClient
-    private let showUsage: Bool
+    private let output: OutputFormat
+    private let recorder: Recorder
+    private let earlier: Conversation?
+    private let conversationID: String
     private let interactive = Terminal.stdinIsTTY
-    private let current = Mutex<Task<String, any Error>?>(nil)
+    private let current = Mutex<Task<Answer, any Error>?>(nil)
 
     private struct State {
         var model: String
@@ -63,10 +77,13 @@ final class ChatSession: Sendable {
         var history: [ChatMessage] = []
     }
 
-    init(settings: ModelSettings, client: LiteLLMClient, showUsage: Bool) {
+    init(settings: ModelSettings, client: LiteLLMClient, output: OutputFormat, recorder: Recorder, earlier: Conversation?) {
         self.settings = settings
         self.client = client
-        self.showUsage = showUsage
+        self.output = output
+        self.recorder = recorder
+        self.earlier = earlier
+        self.conversationID = earlier?.id ?? LogEntry.newConversationID()
     }
 
     private func showPrompt() {
@@ -74,7 +91,7 @@ final class ChatSession: Sendable {
     }
 
     func run() async throws {
-        var state = State(model: settings.model, system: settings.system)
+        var state = State(model: settings.model, system: settings.system, history: earlier?.messages ?? [])
         let interrupts = InterruptHandler { [self] _ in
             if let task = current.withLock({ $0 }) {
                 task.cancel()
@@ -85,6 +102,9 @@ final class ChatSession: Sendable {
         defer { interrupts.cancel() }
         if interactive {
             Terminal.err("embedchat chat with \(state.model). /help for commands, Ctrl-C cancels an answer, Ctrl-D exits.\n")
+        }
+        if let earlier {
+            Terminal.err("continuing conversation \(earlier.id) (\(earlier.turns.count) earlier exchanges)\n")
         }
         showPrompt()
         for await line in LineReader.lines() {
@@ -100,13 +120,17 @@ final class ChatSession: Sendable {
             }
             state.history.append(.user(line))
             let request = settings.request(state.history, model: state.model, system: .some(state.system))
-            let task = Task { [self] in try await self.stream(request) }
+            let started = Date(), clock = ContinuousClock.now
+            let task = Task { [self] in try await Responder(client: client, settings: settings, output: output).answer(request) }
             current.withLock { $0 = task }
             let result = await task.result
             current.withLock { $0 = nil }
             switch result {
             case .success(let answer):
-                state.history.append(.assistant(answer))
+                state.history.append(.assistant(answer.text))
+                let exchange = Exchange(model: state.model, prompt: line, system: state.system, answer: answer, startedAt: started,
+                                        latencyMilliseconds: (ContinuousClock.now - clock).milliseconds)
+                await recorder.record(exchange, conversationID: conversationID)
             case .failure(let error):
                 state.history.removeLast()
                 if task.isCancelled || error is CancellationError {
@@ -122,33 +146,6 @@ final class ChatSession: Sendable {
         if interactive { Terminal.err("\n") }
     }
 
-    /// Streams one answer to stdout and returns its text.
-    private func stream(_ request: ChatCompletionRequest) async throws -> String {
-        var request = request
-        request.stream = true
-        if showUsage { request.streamOptions = .init(includeUsage: true) }
-        var answer = ""
-        var usage: Usage?
-        do {
-            let stream = try await client.stream(request, settings: settings.provider, timeout: settings.timeout)
-            for try await chunk in stream {
-                try Task.checkCancellation()
-                if let chunkUsage = chunk.usage { usage = chunkUsage }
-                if let text = chunk.text, !text.isEmpty {
-                    Terminal.out(text)
-                    answer += text
-                }
-            }
-            try Task.checkCancellation()
-        } catch {
-            if !answer.isEmpty && !answer.hasSuffix("\n") { Terminal.out("\n") }
-            throw error
-        }
-        if !answer.hasSuffix("\n") { Terminal.out("\n") }
-        if showUsage { Terminal.err(UsageReport.line(usage, cost: nil, streamed: true) + "\n") }
-        return answer
-    }
-
     /// Runs a `/command`; returns false when the REPL should end.
     private func command(_ text: String, _ state: inout State) -> Bool {
         let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
@@ -159,8 +156,8 @@ final class ChatSession: Sendable {
             if argument.isEmpty {
                 Terminal.err("model: \(state.model)\n")
             } else {
-                state.model = argument
-                Terminal.err("model set to \(argument)\n")
+                state.model = settings.aliases[argument] ?? argument
+                Terminal.err("model set to \(state.model)\n")
             }
         case "/system":
             state.system = argument.isEmpty ? nil : argument
