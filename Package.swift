@@ -111,6 +111,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "PythonEmbed", "LiteLLM", "ProviderFakes", "RuntimeAPIFake", "ConversationLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings

@@ -12,5 +12,6 @@ struct EmbedChatBench: AsyncParsableCommand {
               swift run -c release embedchat-bench litellm
             EMBEDCHAT_PYTHONPATH defaults to ./.python here.
             """,
-        subcommands: [PythonCallBenchmark.self, LiteLLMBenchmark.self, LambdaOverheadBenchmark.self, ColdStartBenchmark.self])
+        subcommands: [PythonCallBenchmark.self, LiteLLMBenchmark.self, LambdaOverheadBenchmark.self, ColdStartBenchmark.self,
+                      LogSearchBenchmark.self])
 }

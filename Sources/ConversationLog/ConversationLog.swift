@@ -112,9 +112,13 @@ public final class ConversationLog: Sendable {
     public func entries(_ query: LogQuery) throws -> [LogEntry] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
+        // With words to find, FTS5 is the outer loop, walked newest first by its rowid (the responses' id), so
+        // SQLite stops after `limit` matches instead of collecting and sorting every match of a common word.
         var from = "responses"
+        var order = "responses.id"
         if let text = query.text, let match = Self.matchExpression(text) {
-            from = "responses JOIN responses_fts ON responses_fts.rowid = responses.id"
+            from = "responses_fts CROSS JOIN responses ON responses.id = responses_fts.rowid"
+            order = "responses_fts.rowid"
             conditions.append("responses_fts MATCH ?")
             arguments += [match]
         }
@@ -127,7 +131,7 @@ public final class ConversationLog: Sendable {
             arguments += [conversationID]
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT responses.* FROM \(from)\(whereClause) ORDER BY responses.id DESC LIMIT ?"
+        let sql = "SELECT responses.* FROM \(from)\(whereClause) ORDER BY \(order) DESC LIMIT ?"
         arguments += [max(0, query.limit)]
         let finalArguments = arguments
         return try read { db in try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.entry).reversed() }
