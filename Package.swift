@@ -70,15 +70,18 @@ let package = Package(
         .executableTarget(
             name: "embedchat",
             dependencies: [
-                "LiteLLM", "ConversationLog", "CLIConfig",
+                "LiteLLM", "ConversationLog", "CLIConfig", "LineEditor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
         ),
         // The CLI's rooms: the conversation log (SQLite through GRDB, FTS5), the XDG paths and config.toml
-        // (TOMLKit). Neither knows litellm.
+        // (TOMLKit), the line editor (libedit). None knows litellm.
         .target(name: "ConversationLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         .target(name: "CLIConfig", dependencies: ["TOMLKit"], swiftSettings: settings),
+        // libedit through pkg-config; Debian's provider is libedit-dev. LineEditor is the only module that sees it.
+        .systemLibrary(name: "CEditline", path: "Sources/CEditline", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditor", dependencies: ["CEditline"], swiftSettings: settings),
         // Loopback fakes of the LLM providers' wire protocols and of the Lambda Runtime API: test support
         // that the tests, the benchmarks and `embedchat-bench` share. Never linked into a shipped binary.
         .target(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CLIConfig
 import ConversationLog
 import LiteLLM
 import Synchronization
@@ -48,15 +49,21 @@ extension EmbedChat {
 
 /// The REPL's commands.
 enum ChatCommand {
-    static let summary = "/model NAME, /system TEXT, /reset, /save FILE, /help, /exit"
+    static let summary = "/model NAME, /system TEXT, /reset, /save FILE, /edit, /help, /exit"
+    /// The names tab completion offers.
+    static let names = ["/model", "/system", "/reset", "/save", "/edit", "/help", "/exit", "/quit"]
     static let help = """
-        /model NAME     use another model from the next message on (/model alone shows the current one)
+        /model NAME     use another model from the next message on (/model alone shows the current one); Tab
+                        completes model names and aliases
+        /edit [TEXT]    write the message in $VISUAL or $EDITOR, then send it
+        \"\"\"             on a line of its own, opens a block of several lines; the next \"\"\" line sends it
         /system TEXT    set the system prompt (/system alone removes it)
         /reset          forget the conversation (the model and system prompt stay)
         /save FILE      write the conversation: FILE.md as Markdown, any other name as JSON messages
         /help           this list
         /exit, /quit    leave (as does Ctrl-D)
-        Ctrl-C cancels the answer being streamed and returns to the prompt.
+        Ctrl-C cancels the answer being streamed and returns to the prompt. On a terminal, lines are edited
+        with libedit: arrows, ↑/↓ for history (kept in $XDG_STATE_HOME/embedchat/history), Tab completes.
         """
 }
 
@@ -86,8 +93,11 @@ final class ChatSession: Sendable {
         self.conversationID = earlier?.id ?? LogEntry.newConversationID()
     }
 
-    private func showPrompt() {
-        if interactive { Terminal.err("> ") }
+    /// What a `/command` asks the loop to do.
+    private enum Step {
+        case next
+        case exit
+        case send(String)
     }
 
     func run() async throws {
@@ -106,17 +116,18 @@ final class ChatSession: Sendable {
         if let earlier {
             Terminal.err("continuing conversation \(earlier.id) (\(earlier.turns.count) earlier exchanges)\n")
         }
-        showPrompt()
-        for await line in LineReader.lines() {
+        let source = lineSource()
+        let prompt = interactive ? "> " : "", continuation = interactive ? "... " : ""
+        while let input = await ChatInput.next(source, prompt: prompt, continuation: continuation) {
+            var line = input
             let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty {
-                showPrompt()
-                continue
-            }
-            if text.hasPrefix("/") {
-                if !command(text, &state) { return }
-                showPrompt()
-                continue
+            if text.isEmpty { continue }
+            if text.hasPrefix("/") && !text.contains("\n") {
+                switch await command(text, &state) {
+                case .next: continue
+                case .exit: return
+                case .send(let message): line = message
+                }
             }
             state.history.append(.user(line))
             let request = settings.request(state.history, model: state.model, system: .some(state.system))
@@ -141,13 +152,25 @@ final class ChatSession: Sendable {
                     Terminal.error("\(error)")
                 }
             }
-            showPrompt()
         }
         if interactive { Terminal.err("\n") }
     }
 
-    /// Runs a `/command`; returns false when the REPL should end.
-    private func command(_ text: String, _ state: inout State) -> Bool {
+    /// libedit on a terminal, with model names for completion loaded in the background; plain lines otherwise.
+    private func lineSource() -> any LineSource {
+        guard interactive else { return PipedLines() }
+        let models = ModelNames(settings.aliases.keys.sorted())
+        let client = client
+        Task {
+            let known = (try? await ModelCatalog(client: client).models()) ?? []
+            let chat = known.filter { $0.mode == "chat" }.map(\.name)
+            models.add(chat)
+        }
+        return EditedLines(historyFile: XDGPaths().history, completer: ChatInput.completer(models: models))
+    }
+
+    /// Runs a `/command`: go on, end the REPL, or send a message it produced (`/edit`).
+    private func command(_ text: String, _ state: inout State) async -> Step {
         let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         let name = String(parts[0]).lowercased()
         let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
@@ -171,14 +194,21 @@ final class ChatSession: Sendable {
                 break
             }
             save(state, to: argument)
+        case "/edit":
+            guard let message = await ExternalEditor.compose(argument) else {
+                Terminal.err("nothing to send\n")
+                break
+            }
+            Terminal.err(message + "\n")
+            return .send(message)
         case "/help", "/?":
             Terminal.err(ChatCommand.help + "\n")
         case "/exit", "/quit":
-            return false
+            return .exit
         default:
             Terminal.err("unknown command \(name); /help lists the commands\n")
         }
-        return true
+        return .next
     }
 
     private func save(_ state: State, to file: String) {
