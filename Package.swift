@@ -70,18 +70,19 @@ let package = Package(
         .executableTarget(
             name: "embedchat",
             dependencies: [
-                "LiteLLM", "ConversationLog", "CLIConfig", "LineEditor",
+                "LiteLLM", "ConversationLog", "CLIConfig", "LineEditor", "TerminalMarkdown",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
         ),
         // The CLI's rooms: the conversation log (SQLite through GRDB, FTS5), the XDG paths and config.toml
-        // (TOMLKit), the line editor (libedit). None knows litellm.
+        // (TOMLKit), the line editor (libedit), Markdown on a terminal. None knows litellm.
         .target(name: "ConversationLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
         .target(name: "CLIConfig", dependencies: ["TOMLKit"], swiftSettings: settings),
         // libedit through pkg-config; Debian's provider is libedit-dev. LineEditor is the only module that sees it.
         .systemLibrary(name: "CEditline", path: "Sources/CEditline", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditline"], swiftSettings: settings),
+        .target(name: "TerminalMarkdown", swiftSettings: settings),
         // Loopback fakes of the LLM providers' wire protocols and of the Lambda Runtime API: test support
         // that the tests, the benchmarks and `embedchat-bench` share. Never linked into a shipped binary.
         .target(
@@ -124,6 +125,7 @@ let package = Package(
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
         .testTarget(name: "ConversationLogTests", dependencies: ["ConversationLog"], swiftSettings: settings),
+        .testTarget(name: "TerminalMarkdownTests", dependencies: ["TerminalMarkdown"], swiftSettings: settings),
         .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),
     ]
 )

@@ -94,8 +94,10 @@ struct LogSearchBenchmark: AsyncParsableCommand {
 
 /// Repeatable text: words from a fixed vocabulary, skewed so some are common and some rare, plus planted terms.
 struct SyntheticText {
-    /// The search terms timed: one in about 1 in 1000 entries, one in 1 in 20, one in most, and two words together.
-    static let terms = [("rare", "sigpipe"), ("medium", "kubernetes"), ("common", "system"), ("two words", "kubernetes system")]
+    /// The search terms timed: one in about 1 in 1000 entries, one in 1 in 20, one in most, two words together, and
+    /// one in none (the scan reads every row).
+    static let terms = [("rare", "sigpipe"), ("medium", "kubernetes"), ("common", "system"), ("two words", "kubernetes system"),
+                        ("absent", "zyzzyva")]
 
     private var state: UInt64
     private static let vocabulary: [String] = {

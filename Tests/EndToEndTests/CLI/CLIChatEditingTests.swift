@@ -98,7 +98,8 @@ struct CLIChatEditingTests {
             completed = Self.lastLine(try session.screen(), ">") == "> /model gpt-4o-mini-2024-07-18"
             if !completed { try session.send("C-a", "C-k") }
         }
-        #expect(completed, "\(try session.screen())")
+        let screen = try session.screen()
+        #expect(completed, "\(screen)")
         try session.send("C-a", "C-k", "C-d")
         try await session.waitFor("the second exit") { $0.contains("EXITED=") }
     }
