@@ -1,4 +1,11 @@
 import Foundation
+import Testing
+
+/// The suites of the CLI's log, continue, costs, config, REPL editing, rendering and completions, one at a time:
+/// each starts embedchat (Python and litellm) many times, and on two cores the suites side by side would starve
+/// each other and the rest of the end-to-end tests.
+@Suite("embedchat memory, costs, config, REPL", .serialized)
+struct CLIMemorySuites {}
 
 /// A private home for one test's embedchat files: XDG_DATA_HOME, XDG_CONFIG_HOME and XDG_STATE_HOME point at
 /// folders of a temporary directory, so the log, config.toml and the REPL history are the test's own.
