@@ -39,6 +39,9 @@ public struct MarkdownRenderer: Sendable {
     static let cyan = "\u{1B}[36m", yellow = "\u{1B}[33m", reset = "\u{1B}[0m"
     static let notBold = "\u{1B}[22m", notItalic = "\u{1B}[23m", defaultColour = "\u{1B}[39m"
 
+    /// Renders one whole line (without its newline), keeping the state a fenced code block carries to the next.
+    public mutating func renderLine(_ line: String) -> String { render(line) }
+
     private mutating func render(_ line: String) -> String {
         let trimmed = line.drop { $0 == " " }
         if let fence {

@@ -1,12 +1,14 @@
 import Foundation
 import TerminalMarkdown
 
-/// Where streamed answer text goes: stdout as it arrives, rendered as Markdown when stdout is a terminal (unless
-/// --raw), raw otherwise (piped output stays the model's own text); the answer ends with a newline.
+/// Where streamed answer text goes: stdout as it arrives, ending with a newline. When stdout is a terminal (and not
+/// --raw), each line is shown as it streams and redrawn rendered as Markdown once its newline arrives (a line's
+/// markup is only known whole); piped output stays the model's own text.
 final class AnswerSink: @unchecked Sendable {
     // Used from one task at a time (the one streaming the answer).
     private let json: Bool
     private var renderer: MarkdownRenderer?
+    private var line = ""
     private var endsWithNewline = true
     private var wroteAnything = false
 
@@ -18,29 +20,39 @@ final class AnswerSink: @unchecked Sendable {
     func write(_ text: String) {
         wroteAnything = true
         endsWithNewline = text.hasSuffix("\n")
-        if renderer != nil {
-            let rendered = renderer!.feed(text)
-            if !rendered.isEmpty { Terminal.out(rendered) }
-        } else {
-            Terminal.out(text)
+        guard renderer != nil else { return Terminal.out(text) }
+        var rest = Substring(text)
+        while let newline = rest.firstIndex(of: "\n") {
+            let piece = rest[..<newline]
+            line += piece
+            Terminal.out(String(piece))
+            redrawRendered()
+            Terminal.out("\n")
+            rest = rest[rest.index(after: newline)...]
         }
+        line += rest
+        if !rest.isEmpty { Terminal.out(String(rest)) }
     }
 
-    /// The answer is complete: render what is left and end its last line.
+    /// The answer is complete: render its last line and end it.
     func finish() {
-        if renderer != nil {
-            let rest = renderer!.finish()
-            if !rest.isEmpty { Terminal.out(rest) }
-        }
+        if renderer != nil && !line.isEmpty { redrawRendered() }
         if !json && !endsWithNewline { Terminal.out("\n") }
     }
 
-    /// The answer was cut: show what arrived of its last line and keep the error line off the end of it.
+    /// The answer was cut: leave its last line as it came and keep the error line off the end of it.
     func interrupted() {
-        if renderer != nil {
-            let rest = renderer!.flushRaw()
-            if !rest.isEmpty { Terminal.out(rest) }
-        }
         if wroteAnything && !endsWithNewline { Terminal.out("\n") }
+    }
+
+    /// Replaces the line just shown raw with its rendering: back to its first row, clear, print.
+    private func redrawRendered() {
+        defer { line = "" }
+        let rendered = renderer!.renderLine(line)
+        guard rendered != line else { return }
+        let columns = Terminal.columns
+        let rows = max(1, (line.count + columns - 1) / columns)
+        guard rows < Terminal.rows else { return }  // taller than the screen: its top has scrolled away
+        Terminal.out("\r" + (rows > 1 ? "\u{1B}[\(rows - 1)A" : "") + "\u{1B}[J" + rendered)
     }
 }
