@@ -12,4 +12,5 @@ static inline void ceditline_set_completion(rl_completion_func_t *_Nullable func
 }
 static inline void ceditline_set_completion_over(int value) { rl_attempted_completion_over = value; }
 static inline const char *_Nullable ceditline_line_buffer(void) { return rl_line_buffer; }
+static inline void ceditline_set_getc(int (*_Nonnull function)(FILE *_Nullable)) { rl_getc_function = function; }
 #endif

@@ -30,6 +30,7 @@ public final class LineEditor: Sendable {
         ceditline_set_output_stderr()
         ceditline_set_catch_signals(0)
         ceditline_set_completion(Completion.attempt)
+        ceditline_set_getc(Input.getc)
         using_history()
         stifle_history(Int32(historyLimit))
         if let historyFile {
@@ -53,6 +54,10 @@ public final class LineEditor: Sendable {
             thread.start()
         }
     }
+
+    /// Abandons the line being edited, as Ctrl-C does in a shell: ``readLine(prompt:)`` returns an empty line.
+    /// Safe to call from any thread (a signal handler's queue, say); does nothing when no line is being read.
+    public func abandonLine() { Input.abandon() }
 
     /// Adds `line` to the history (↑ recalls it) and saves the history file.
     public func addToHistory(_ line: String) {
@@ -87,5 +92,73 @@ enum Completion {
         let list = candidates.withLock { $0 }
         guard Int(state) < list.count else { return nil }
         return strdup(list[Int(state)])
+    }
+}
+
+/// The characters libedit reads: stdin, decoded from UTF-8 here (libedit takes each as one wide character), and a
+/// wake-up pipe through which ``LineEditor/abandonLine()`` clears the line and ends it.
+enum Input {
+    private static let wake: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }()
+    /// Characters handed to libedit before reading more: after Ctrl-A (sent at once), Ctrl-K and Return.
+    private static let queued = Mutex<[Int32]>([])
+    private static let reading = Atomic<Bool>(false)
+
+    static func abandon() {
+        guard reading.load(ordering: .acquiring) else { return }
+        var byte: UInt8 = 1
+        _ = write(wake.write, &byte, 1)
+    }
+
+    static let getc: @convention(c) (UnsafeMutablePointer<FILE>?) -> Int32 = { _ in
+        if let next = queued.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return next }
+        reading.store(true, ordering: .releasing)
+        defer { reading.store(false, ordering: .releasing) }
+        while true {
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if fds[1].revents & Int16(POLLIN) != 0 {
+                var byte: UInt8 = 0
+                _ = read(wake.read, &byte, 1)
+                queued.withLock { $0 = [0x0B, 0x0A] }
+                return 0x01
+            }
+            if fds[0].revents != 0 { return readCharacter() }
+        }
+    }
+
+    /// One character from stdin: a UTF-8 sequence decoded to its code point; -1 at end of input.
+    private static func readCharacter() -> Int32 {
+        func byte() -> Int32? {
+            var value: UInt8 = 0
+            while true {
+                let count = read(STDIN_FILENO, &value, 1)
+                if count == 1 { return Int32(value) }
+                if count < 0 && errno == EINTR { continue }
+                return nil
+            }
+        }
+        guard let first = byte() else { return -1 }
+        let (length, initial): (Int, Int32) = switch first {
+        case 0..<0x80: (0, first)
+        case 0xC0..<0xE0: (1, first & 0x1F)
+        case 0xE0..<0xF0: (2, first & 0x0F)
+        case 0xF0..<0xF8: (3, first & 0x07)
+        default: (0, 0xFFFD)
+        }
+        var scalar = initial
+        for _ in 0..<length {
+            guard let next = byte(), next & 0xC0 == 0x80 else { return 0xFFFD }
+            scalar = scalar << 6 | (next & 0x3F)
+        }
+        return scalar
     }
 }

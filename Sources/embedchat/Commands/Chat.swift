@@ -62,7 +62,8 @@ enum ChatCommand {
         /save FILE      write the conversation: FILE.md as Markdown, any other name as JSON messages
         /help           this list
         /exit, /quit    leave (as does Ctrl-D)
-        Ctrl-C cancels the answer being streamed and returns to the prompt. On a terminal, lines are edited
+        Ctrl-C cancels the answer being streamed and returns to the prompt; at the prompt it drops the line being
+        typed. On a terminal, lines are edited
         with libedit: arrows, ↑/↓ for history (kept in $XDG_STATE_HOME/embedchat/history), Tab completes.
         """
 }
@@ -102,11 +103,12 @@ final class ChatSession: Sendable {
 
     func run() async throws {
         var state = State(model: settings.model, system: settings.system, history: earlier?.messages ?? [])
+        let source = lineSource()
         let interrupts = InterruptHandler { [self] _ in
             if let task = current.withLock({ $0 }) {
                 task.cancel()
             } else if interactive {
-                Terminal.err("\n(Ctrl-D or /exit to quit)\n> ")
+                source.abandonLine()  // as in a shell: the line being typed is dropped, a new prompt shown
             }
         }
         defer { interrupts.cancel() }
@@ -116,7 +118,6 @@ final class ChatSession: Sendable {
         if let earlier {
             Terminal.err("continuing conversation \(earlier.id) (\(earlier.turns.count) earlier exchanges)\n")
         }
-        let source = lineSource()
         let prompt = interactive ? "> " : "", continuation = interactive ? "... " : ""
         while let input = await ChatInput.next(source, prompt: prompt, continuation: continuation) {
             var line = input

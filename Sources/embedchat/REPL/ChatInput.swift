@@ -9,6 +9,8 @@ protocol LineSource: Sendable {
     func next(prompt: String) async -> String?
     /// Keeps `line` in the history, where there is one.
     func remember(_ line: String)
+    /// Ctrl-C at the prompt: drops the line being typed, where lines are edited.
+    func abandonLine()
 }
 
 /// Lines edited on a terminal with libedit; history in `$XDG_STATE_HOME/embedchat/history`.
@@ -21,6 +23,7 @@ struct EditedLines: LineSource {
 
     func next(prompt: String) async -> String? { await editor.readLine(prompt: prompt) }
     func remember(_ line: String) { editor.addToHistory(line) }
+    func abandonLine() { editor.abandonLine() }
 }
 
 /// Lines piped into stdin, read on a thread of their own (``LineReader``).
@@ -31,6 +34,7 @@ final class PipedLines: LineSource, @unchecked Sendable {
     func next(prompt: String) async -> String? { await iterator.next() }
 
     func remember(_ line: String) {}
+    func abandonLine() {}
 }
 
 /// What the user typed: a message (possibly of many lines) or nothing more.

@@ -69,6 +69,18 @@ extension CLIMemorySuites {
                 try session.type("/edit")
                 try await session.waitFor("the edited message's answer") { $0.contains("| user: written in the editor\n>") }
 
+                // Ctrl-C at the prompt drops the line being typed, as in a shell; non-ASCII text is edited whole.
+                try session.send("-l", "discard me")
+                try await session.waitFor("the typed text") { Self.lastLine($0, ">") == "> discard me" }
+                try session.send("C-c")
+                try await session.waitFor("a fresh prompt") { Self.lastLine($0, ">") == ">" }
+                try session.send("-l", "naïve cafe")
+                try session.send("BSpace")
+                try session.send("-l", "é")
+                try session.send("Enter")
+                let accented = try await session.waitFor("the accented answer") { $0.contains("| user: naïve café\n>") }
+                #expect(!accented.contains("user: discard"), "\(accented)")
+
                 try session.send("C-d")
                 let exited = try await session.waitFor("the exit") { $0.contains("EXITED=") }
                 #expect(exited.contains("EXITED=0"), "\(exited)")
@@ -78,14 +90,15 @@ extension CLIMemorySuites {
             let history = try String(contentsOfFile: home.historyPath, encoding: .utf8)
             #expect(history.contains("hello") && history.contains("first") && history.contains("/edit"), "\(history)")
             let entries = try await home.logEntries()
-            #expect(entries.map { $0["prompt"] as? String } == ["hello world", "first line\nsecond line", "hello world", "written in the editor"])
+            #expect(entries.map { $0["prompt"] as? String } == ["hello world", "first line\nsecond line", "hello world", "written in the editor",
+                                                                  "naïve café"])
             #expect(Set(entries.compactMap { $0["conversation_id"] as? String }).count == 1)
 
             let session = CLITmuxSession()
             defer { session.kill() }
             try session.start(try Self.command("--offline", home: home, extra: ["EDITOR": "false"]))
             try await session.waitFor("the second banner") { $0.contains("Ctrl-D exits.") && $0.hasSuffix("\n>") }
-            try session.send("Up")
+            try session.send("Up", "Up")  // past "naïve café" to "/edit"
             try await session.waitFor("the last line of the first session") { Self.lastLine($0, ">") == "> /edit" }
             try session.send("Enter")
             try await session.waitFor("the recalled /edit to run") { $0.contains("nothing to send") || $0.contains("exited with status") }
