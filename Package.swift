@@ -31,6 +31,9 @@ let package = Package(
         // MCP clients (the CLI's `--mcp`) and the stdio server fixture the tests run.
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
+        // The CLI's conversation log (SQLite, FTS5) and config.toml.
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // libpython3.11 through pkg-config; Debian's provider is libpython3.11-dev.
@@ -76,7 +79,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "embedchat",
-            dependencies: ["LiteLLM", "MCPTools", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "LiteLLM", "MCPTools", "ConversationLog", "CLIConfig", "LineEditor", "TerminalMarkdown",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: settings
         ),
         // Stdio MCP servers' tools as LiteLLM ChatTools. Only the CLI links it (and with it the MCP SDK).
@@ -95,6 +101,14 @@ let package = Package(
             dependencies: [.product(name: "MCP", package: "swift-sdk")],
             swiftSettings: settings
         ),
+        // The CLI's rooms: the conversation log (SQLite through GRDB, FTS5), the XDG paths and config.toml
+        // (TOMLKit), the line editor (libedit), Markdown on a terminal. None knows litellm.
+        .target(name: "ConversationLog", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: settings),
+        .target(name: "CLIConfig", dependencies: ["TOMLKit"], swiftSettings: settings),
+        // libedit through pkg-config; Debian's provider is libedit-dev. LineEditor is the only module that sees it.
+        .systemLibrary(name: "CEditline", path: "Sources/CEditline", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "LineEditor", dependencies: ["CEditline"], swiftSettings: settings),
+        .target(name: "TerminalMarkdown", swiftSettings: settings),
         // Loopback fakes of the LLM providers' wire protocols and of the Lambda Runtime API: test support
         // that the tests, the benchmarks and `embedchat-bench` share. Never linked into a shipped binary.
         .target(
@@ -126,7 +140,8 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
-                "PythonEmbed", "LiteLLM", "ChatLambda", "ProviderFakes", "RuntimeAPIFake",
+                "PythonEmbed", "LiteLLM", "ChatLambda", "ProviderFakes", "RuntimeAPIFake", "ConversationLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,6 +160,8 @@ let package = Package(
             dependencies: ["MCPTools", "LiteLLM", "PythonEmbed", "ProviderFakes"],
             swiftSettings: settings
         ),
+        .testTarget(name: "ConversationLogTests", dependencies: ["ConversationLog"], swiftSettings: settings),
+        .testTarget(name: "TerminalMarkdownTests", dependencies: ["TerminalMarkdown"], swiftSettings: settings),
         .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),
     ]
 )

@@ -19,7 +19,7 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-apt_install libpython3.11-dev python3.11 pkg-config zip unzip binutils curl
+apt_install libpython3.11-dev python3.11 pkg-config zip unzip binutils curl libsqlite3-dev libedit-dev
 ((WANT_TEST)) && apt_install tmux
 
 # A CPython 3.11 with pip to run the installer. The packages are pure Python or cp311 manylinux wheels, so any

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ConversationLog
 import LiteLLM
 
 extension EmbedChat {
@@ -11,7 +12,8 @@ extension EmbedChat {
             Text piped into stdin is sent with the prompt (the piped text first, then the prompt, as one user \
             message); a prompt of `-` reads the prompt itself from stdin. Stdout carries only the answer, or with \
             --json the OpenAI-format response (one chat.completion.chunk per line when streaming, one \
-            chat.completion with --no-stream). --usage prints token counts and cost on stderr.
+            chat.completion with --no-stream). --usage prints token counts and cost on stderr. Every exchange is \
+            logged (see `embedchat logs`) unless --no-log or EMBEDCHAT_LOG=0; -c continues the latest conversation.
 
             \(CLIExit.helpText)
 
@@ -21,6 +23,7 @@ extension EmbedChat {
               git diff | embedchat "write a commit message for this diff"
               echo "What is 2+2?" | embedchat -
               embedchat --no-stream --json --usage "Hi" > reply.json
+              embedchat -c "and in one word?"            # continue the last conversation
               embedchat --api-base http://localhost:8000/v1 -m openai/my-model \\
                 --api-key-env MY_KEY "Hi"
             """
@@ -29,6 +32,8 @@ extension EmbedChat {
         @OptionGroup var modelOptions: ModelOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup(title: "Typed answers, attachments and tools") var typed: TypedOptions
+        @OptionGroup var continuing: ContinueOptions
+        @OptionGroup var logOptions: LogOptions
 
         @Argument(help: ArgumentHelp(
             "The prompt (several words are joined with spaces); `-` reads it from stdin.", valueName: "prompt"))
@@ -36,22 +41,32 @@ extension EmbedChat {
 
         mutating func run() async throws {
             let text = typed.attachesStandardInput ? try TypedOptions.promptWithoutStandardInput(prompt) : try Self.promptText(prompt)
-            let settings = modelOptions.resolved()
-            let output = output
+            let earlier = try continuing.earlierConversation()
+            let settings = try modelOptions.resolved().continuing(earlier)
+            let output = output.format
+            let recorder = logOptions.recorder(command: "ask")
+            let conversationID = earlier?.id ?? LogEntry.newConversationID()
             // Attachments, schema and MCP servers are ready (or refused) before Python starts.
             let typed = typed.isActive ? try await TypedAnswer.prepare(text, options: typed) : nil
             try await InterruptHandler.cancellingOnInterrupt {
                 let client = try await settings.startClient()
                 try Task.checkCancellation()
+                let started = Date(), clock = ContinuousClock.now
+                let request = settings.request((earlier?.messages ?? []) + [typed?.message ?? .user(text)])
+                let answer: Answer
                 do {
+                    let responder = Responder(client: client, settings: settings, output: output)
                     if let typed {
-                        try await typed.answer(client: client, settings: settings, output: output)
+                        answer = try await typed.answer(request, responder: responder)
                     } else {
-                        try await Self.answer(text, client: client, settings: settings, output: output)
+                        answer = try await responder.answer(request)
                     }
                 } catch {
                     throw settings.failure(error)
                 }
+                await recorder.record(Exchange(model: request.model, prompt: text, system: settings.system, answer: answer,
+                                               startedAt: started, latencyMilliseconds: (ContinuousClock.now - clock).milliseconds),
+                                      conversationID: conversationID)
             }
         }
 
@@ -75,49 +90,6 @@ extension EmbedChat {
             case (false, true):
                 return piped.hasSuffix("\n") ? "\(piped)\n\(prompt)" : "\(piped)\n\n\(prompt)"
             }
-        }
-
-        /// Asks and prints the answer as `output` says.
-        static func answer(_ prompt: String, client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
-            try await answer(.user(prompt), client: client, settings: settings, output: output)
-        }
-
-        /// Asks with one user message (text, or parts with attachments) and prints the answer as `output` says.
-        static func answer(_ message: ChatMessage, client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
-            var request = settings.request([message])
-            if output.noStream {
-                let completion = try await client.complete(request, settings: settings.provider, timeout: settings.timeout)
-                if output.json {
-                    Terminal.out(JSONLines.encode(completion) + "\n")  // without litellm's cost; --usage shows it
-                } else {
-                    let text = completion.text ?? ""
-                    Terminal.out(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")
-                }
-                if output.usage { Terminal.err(UsageReport.line(completion.usage, cost: completion.cost) + "\n") }
-                return
-            }
-            request.stream = true
-            if output.usage || output.json { request.streamOptions = .init(includeUsage: true) }
-            let stream = try await client.stream(request, settings: settings.provider, timeout: settings.timeout)
-            var usage: Usage?
-            var endsWithNewline = true
-            do {
-                for try await chunk in stream {
-                    if let chunkUsage = chunk.usage { usage = chunkUsage }
-                    if output.json {
-                        Terminal.out(JSONLines.encode(chunk) + "\n")
-                    } else if let text = chunk.text, !text.isEmpty {
-                        Terminal.out(text)
-                        endsWithNewline = text.hasSuffix("\n")
-                    }
-                }
-            } catch {
-                // Keep the error line off the end of a partial answer on the terminal.
-                if !endsWithNewline && Terminal.stdoutIsTTY { Terminal.out("\n") }
-                throw error
-            }
-            if !output.json && !endsWithNewline { Terminal.out("\n") }
-            if output.usage { Terminal.err(UsageReport.line(usage, cost: nil, streamed: true) + "\n") }
         }
     }
 }

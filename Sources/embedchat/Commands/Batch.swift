@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ConversationLog
 import LiteLLM
 
 extension EmbedChat {
@@ -31,6 +32,7 @@ extension EmbedChat {
         )
 
         @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var logOptions: LogOptions
 
         @Option(name: [.short, .long], help: ArgumentHelp("How many requests run at once (1 to 256).", valueName: "n"))
         var concurrency = 4
@@ -56,14 +58,15 @@ extension EmbedChat {
                     throw CLIFailure.usage("cannot read \(file): \(error.localizedDescription)")
                 }
             }
-            let settings = modelOptions.resolved()
+            let settings = try modelOptions.resolved()
             let items = BatchItem.parse(text, settings: settings)
             guard !items.isEmpty else { throw CLIFailure.usage("\(file) holds no requests (one JSON value per line)") }
             let concurrency = concurrency
             let showUsage = usage
+            let recorder = logOptions.recorder(command: "batch")
             let failures = try await InterruptHandler.cancellingOnInterrupt {
                 let client = try await settings.startClient()
-                return try await BatchRunner(client: client, settings: settings, concurrency: concurrency)
+                return try await BatchRunner(client: client, settings: settings, concurrency: concurrency, recorder: recorder)
                     .run(items, showUsage: showUsage)
             }
             if failures > 0 { throw ExitCode(CLIExit.provider) }
@@ -174,6 +177,7 @@ struct BatchRunner: Sendable {
     let client: LiteLLMClient
     let settings: ModelSettings
     let concurrency: Int
+    let recorder: Recorder
 
     /// - Returns: the number of lines that failed.
     func run(_ items: [BatchItem], showUsage: Bool) async throws -> Int {
@@ -225,6 +229,18 @@ struct BatchRunner: Sendable {
         return failed
     }
 
+    /// Logs one answered line as a conversation of its own (the log's failures are reported, never the line's).
+    private func log(_ request: ChatCompletionRequest, _ response: ChatCompletion, started: Date, latency: Duration) async {
+        guard recorder.log != nil else { return }
+        var answer = Answer(text: response.text ?? "", usage: response.usage, cost: response.cost)
+        if let calls = response.choices.first?.message.toolCalls, !calls.isEmpty { answer.toolCallsJSON = JSONLines.encode(calls) }
+        let prompt = request.messages.last { $0.role == .user }?.text ?? ""
+        let system = request.messages.first { $0.role == .system }?.text
+        await recorder.record(Exchange(model: request.model, prompt: prompt, system: system, answer: answer, startedAt: started,
+                                       latencyMilliseconds: latency.milliseconds),
+                              conversationID: LogEntry.newConversationID())
+    }
+
     private func answer(_ item: BatchItem) async -> BatchResult {
         var result = BatchResult(line: item.line, customID: item.customID)
         switch item.request {
@@ -232,7 +248,10 @@ struct BatchRunner: Sendable {
             result.error = error
         case .success(let request):
             do {
-                result.response = try await client.complete(request, settings: settings.provider, timeout: settings.timeout)
+                let started = Date(), clock = ContinuousClock.now
+                let response = try await client.complete(request, settings: settings.provider, timeout: settings.timeout)
+                result.response = response
+                await log(request, response, started: started, latency: ContinuousClock.now - clock)
             } catch let error as LiteLLMError {
                 result.error = BatchError(type: error.kind.name, status: error.statusCode,
                                           message: CLIFailure.oneLine(CLIFailure.stripPrefixes(error.message), limit: 1000),

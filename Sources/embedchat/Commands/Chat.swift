@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import CLIConfig
+import ConversationLog
 import LiteLLM
 import Synchronization
 
@@ -10,7 +12,8 @@ extension EmbedChat {
             abstract: "Chat with a model in a multi-turn REPL that keeps the conversation.",
             discussion: """
             Type a message and press Return; the answer streams to stdout, prompts and notices go to stderr. \
-            Commands: \(ChatCommand.summary). Ctrl-C cancels the answer being streamed (the exchange is dropped \
+            Commands: \(ChatCommand.summary). Every exchange is logged as one conversation (see `embedchat logs`); \
+            -c resumes the latest conversation, --cid ID a given one. Ctrl-C cancels the answer being streamed (the exchange is dropped \
             from the conversation) and returns to the prompt; Ctrl-D (end of input) exits.
 
             \(CLIExit.helpText)
@@ -19,34 +22,50 @@ extension EmbedChat {
               embedchat chat
               embedchat chat --offline
               embedchat chat -m anthropic/claude-3-5-haiku-latest -s "You are a patient tutor."
+              embedchat chat -c                  # resume the latest conversation
             """
         )
 
         @OptionGroup var modelOptions: ModelOptions
+        @OptionGroup var continuing: ContinueOptions
+        @OptionGroup var logOptions: LogOptions
 
-        @Flag(name: .long, help: "Print the token counts of each answer on stderr.")
+        @Flag(name: .long, help: "Print the token counts and cost of each answer on stderr.")
         var usage = false
 
+        @Flag(name: .long, help: "Print answers as they come, without rendering Markdown on a terminal.")
+        var raw = false
+
         mutating func run() async throws {
-            let settings = modelOptions.resolved()
+            let earlier = try continuing.earlierConversation()
+            let settings = try modelOptions.resolved().continuing(earlier)
+            let recorder = logOptions.recorder(command: "chat")
             let client = try await settings.startClient()
-            try await ChatSession(settings: settings, client: client, showUsage: usage).run()
+            let output = OutputFormat(usage: usage, raw: raw)
+            try await ChatSession(settings: settings, client: client, output: output, recorder: recorder, earlier: earlier).run()
         }
     }
 }
 
 /// The REPL's commands.
 enum ChatCommand {
-    static let summary = "/model NAME, /system TEXT, /attach PATH|URL, /reset, /save FILE, /help, /exit"
+    static let summary = "/model NAME, /system TEXT, /attach PATH|URL, /reset, /save FILE, /edit, /help, /exit"
+    /// The names tab completion offers.
+    static let names = ["/model", "/system", "/attach", "/reset", "/save", "/edit", "/help", "/exit", "/quit"]
     static let help = """
-        /model NAME     use another model from the next message on (/model alone shows the current one)
+        /model NAME     use another model from the next message on (/model alone shows the current one); Tab
+                        completes model names and aliases
+        /edit [TEXT]    write the message in $VISUAL or $EDITOR, then send it
+        \"\"\"             on a line of its own, opens a block of several lines; the next \"\"\" line sends it
         /system TEXT    set the system prompt (/system alone removes it)
         /attach PATH    send a file (image, PDF, text) or https image URL with the next message
         /reset          forget the conversation (the model and system prompt stay)
         /save FILE      write the conversation: FILE.md as Markdown, any other name as JSON messages
         /help           this list
         /exit, /quit    leave (as does Ctrl-D)
-        Ctrl-C cancels the answer being streamed and returns to the prompt.
+        Ctrl-C cancels the answer being streamed and returns to the prompt; at the prompt it drops the line being
+        typed. On a terminal, lines are edited
+        with libedit: arrows, ↑/↓ for history (kept in $XDG_STATE_HOME/embedchat/history), Tab completes.
         """
 }
 
@@ -54,9 +73,12 @@ enum ChatCommand {
 final class ChatSession: Sendable {
     private let settings: ModelSettings
     private let client: LiteLLMClient
-    private let showUsage: Bool
+    private let output: OutputFormat
+    private let recorder: Recorder
+    private let earlier: Conversation?
+    private let conversationID: String
     private let interactive = Terminal.stdinIsTTY
-    private let current = Mutex<Task<String, any Error>?>(nil)
+    private let current = Mutex<Task<Answer, any Error>?>(nil)
 
     private struct State {
         var model: String
@@ -65,52 +87,66 @@ final class ChatSession: Sendable {
         var attachments: [PromptAttachment] = []
     }
 
-    init(settings: ModelSettings, client: LiteLLMClient, showUsage: Bool) {
+    init(settings: ModelSettings, client: LiteLLMClient, output: OutputFormat, recorder: Recorder, earlier: Conversation?) {
         self.settings = settings
         self.client = client
-        self.showUsage = showUsage
+        self.output = output
+        self.recorder = recorder
+        self.earlier = earlier
+        self.conversationID = earlier?.id ?? LogEntry.newConversationID()
     }
 
-    private func showPrompt() {
-        if interactive { Terminal.err("> ") }
+    /// What a `/command` asks the loop to do.
+    private enum Step {
+        case next
+        case exit
+        case send(String)
     }
 
     func run() async throws {
-        var state = State(model: settings.model, system: settings.system)
+        var state = State(model: settings.model, system: settings.system, history: earlier?.messages ?? [])
+        let source = lineSource()
         let interrupts = InterruptHandler { [self] _ in
             if let task = current.withLock({ $0 }) {
                 task.cancel()
             } else if interactive {
-                Terminal.err("\n(Ctrl-D or /exit to quit)\n> ")
+                source.abandonLine()  // as in a shell: the line being typed is dropped, a new prompt shown
             }
         }
         defer { interrupts.cancel() }
         if interactive {
             Terminal.err("embedchat chat with \(state.model). /help for commands, Ctrl-C cancels an answer, Ctrl-D exits.\n")
         }
-        showPrompt()
-        for await line in LineReader.lines() {
+        if let earlier {
+            Terminal.err("continuing conversation \(earlier.id) (\(earlier.turns.count) earlier exchanges)\n")
+        }
+        let prompt = interactive ? "> " : "", continuation = interactive ? "... " : ""
+        while let input = await ChatInput.next(source, prompt: prompt, continuation: continuation) {
+            var line = input
             let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty {
-                showPrompt()
-                continue
-            }
-            if text.hasPrefix("/") {
-                if !command(text, &state) { return }
-                showPrompt()
-                continue
+            if text.isEmpty { continue }
+            if text.hasPrefix("/") && !text.contains("\n") {
+                switch await command(text, &state) {
+                case .next: continue
+                case .exit: return
+                case .send(let message): line = message
+                }
             }
             state.history.append(.user(line, attachments: state.attachments))
             let attached = state.attachments
             state.attachments = []
             let request = settings.request(state.history, model: state.model, system: .some(state.system))
-            let task = Task { [self] in try await self.stream(request) }
+            let started = Date(), clock = ContinuousClock.now
+            let task = Task { [self] in try await Responder(client: client, settings: settings, output: output).answer(request) }
             current.withLock { $0 = task }
             let result = await task.result
             current.withLock { $0 = nil }
             switch result {
             case .success(let answer):
-                state.history.append(.assistant(answer))
+                state.history.append(.assistant(answer.text))
+                let exchange = Exchange(model: state.model, prompt: line, system: state.system, answer: answer, startedAt: started,
+                                        latencyMilliseconds: (ContinuousClock.now - clock).milliseconds)
+                await recorder.record(exchange, conversationID: conversationID)
             case .failure(let error):
                 state.history.removeLast()
                 state.attachments = attached
@@ -122,40 +158,25 @@ final class ChatSession: Sendable {
                     Terminal.error("\(error)")
                 }
             }
-            showPrompt()
         }
         if interactive { Terminal.err("\n") }
     }
 
-    /// Streams one answer to stdout and returns its text.
-    private func stream(_ request: ChatCompletionRequest) async throws -> String {
-        var request = request
-        request.stream = true
-        if showUsage { request.streamOptions = .init(includeUsage: true) }
-        var answer = ""
-        var usage: Usage?
-        do {
-            let stream = try await client.stream(request, settings: settings.provider, timeout: settings.timeout)
-            for try await chunk in stream {
-                try Task.checkCancellation()
-                if let chunkUsage = chunk.usage { usage = chunkUsage }
-                if let text = chunk.text, !text.isEmpty {
-                    Terminal.out(text)
-                    answer += text
-                }
-            }
-            try Task.checkCancellation()
-        } catch {
-            if !answer.isEmpty && !answer.hasSuffix("\n") { Terminal.out("\n") }
-            throw error
+    /// libedit on a terminal, with model names for completion loaded in the background; plain lines otherwise.
+    private func lineSource() -> any LineSource {
+        guard interactive else { return PipedLines() }
+        let models = ModelNames(settings.aliases.keys.sorted())
+        let client = client
+        Task {
+            let known = (try? await ModelCatalog(client: client).models()) ?? []
+            let chat = known.filter { $0.mode == "chat" }.map(\.name)
+            models.add(chat)
         }
-        if !answer.hasSuffix("\n") { Terminal.out("\n") }
-        if showUsage { Terminal.err(UsageReport.line(usage, cost: nil, streamed: true) + "\n") }
-        return answer
+        return EditedLines(historyFile: XDGPaths().history, completer: ChatInput.completer(models: models))
     }
 
-    /// Runs a `/command`; returns false when the REPL should end.
-    private func command(_ text: String, _ state: inout State) -> Bool {
+    /// Runs a `/command`: go on, end the REPL, or send a message it produced (`/edit`).
+    private func command(_ text: String, _ state: inout State) async -> Step {
         let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         let name = String(parts[0]).lowercased()
         let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
@@ -164,8 +185,8 @@ final class ChatSession: Sendable {
             if argument.isEmpty {
                 Terminal.err("model: \(state.model)\n")
             } else {
-                state.model = argument
-                Terminal.err("model set to \(argument)\n")
+                state.model = settings.aliases[argument] ?? argument
+                Terminal.err("model set to \(state.model)\n")
             }
         case "/system":
             state.system = argument.isEmpty ? nil : argument
@@ -181,14 +202,21 @@ final class ChatSession: Sendable {
                 break
             }
             save(state, to: argument)
+        case "/edit":
+            guard let message = await ExternalEditor.compose(argument) else {
+                Terminal.err("nothing to send\n")
+                break
+            }
+            Terminal.err(message + "\n")
+            return .send(message)
         case "/help", "/?":
             Terminal.err(ChatCommand.help + "\n")
         case "/exit", "/quit":
-            return false
+            return .exit
         default:
             Terminal.err("unknown command \(name); /help lists the commands\n")
         }
-        return true
+        return .next
     }
 
     private func save(_ state: State, to file: String) {

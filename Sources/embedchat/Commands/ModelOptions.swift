@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLIConfig
 import Foundation
 import LiteLLM
 import PythonEmbed
@@ -10,7 +11,10 @@ struct ModelOptions: ParsableArguments {
 
     @Option(name: [.short, .long], help: ArgumentHelp(
         "The litellm model, e.g. gpt-4o-mini, anthropic/claude-3-5-haiku-latest, bedrock/<model id>.",
-        discussion: "Default: $EMBEDCHAT_DEFAULT_MODEL, else \(builtInDefaultModel); with --offline, \"offline\".",
+        discussion: """
+            An alias from config.toml stands for its model. Default: $EMBEDCHAT_DEFAULT_MODEL, else config.toml's \
+            default_model, else \(builtInDefaultModel); with --offline, "offline".
+            """,
         valueName: "name"))
     var model: String?
 
@@ -59,10 +63,13 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The settings these options stand for, resolved against the environment.
-    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) -> ModelSettings {
-        let model = self.model ?? (offline ? OfflineMode.model
-            : environment["EMBEDCHAT_DEFAULT_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.builtInDefaultModel)
+    /// The settings these options stand for, resolved against the environment and config.toml.
+    /// - Throws: ``CLIFailure`` (exit code 2) when config.toml cannot be read.
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ModelSettings {
+        let config = try CLIFailure.loadConfiguration(environment: environment)
+        let model = config.resolve(self.model ?? (offline ? OfflineMode.model
+            : environment["EMBEDCHAT_DEFAULT_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.defaultModel
+                ?? Self.builtInDefaultModel))
         var provider = offline ? ProviderSettings.offline() : ProviderSettings()
         if let apiBase { provider.apiBase = apiBase }
         if let apiKeyEnv { provider.apiKey = environment[apiKeyEnv] }
@@ -73,7 +80,8 @@ struct ModelOptions: ParsableArguments {
         if let pythonHome { interpreter.home = pythonHome }
         return ModelSettings(model: model, system: system, temperature: temperature, maxTokens: maxTokens,
                              provider: provider, timeout: timeout.map { .milliseconds(Int64($0 * 1000)) },
-                             apiKeyEnvironment: apiKeyEnv, interpreter: interpreter)
+                             apiKeyEnvironment: apiKeyEnv, interpreter: interpreter, aliases: config.aliases,
+                             modelGiven: self.model != nil)
     }
 }
 
@@ -87,6 +95,20 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print the token counts and cost on stderr.")
     var usage = false
+
+    @Flag(name: .long, help: "Print the answer as it comes, without rendering Markdown on a terminal.")
+    var raw = false
+
+    /// The plain-value form the answering code takes.
+    var format: OutputFormat { OutputFormat(noStream: noStream, json: json, usage: usage, raw: raw) }
+}
+
+/// How to print an answer (``OutputOptions`` as a plain value, also built by `chat`).
+struct OutputFormat: Sendable {
+    var noStream = false
+    var json = false
+    var usage = false
+    var raw = false
 }
 
 /// The resolved, `Sendable` form of ``ModelOptions``.
@@ -99,6 +121,10 @@ struct ModelSettings: Sendable {
     var timeout: Duration?
     var apiKeyEnvironment: String?
     var interpreter: InterpreterConfiguration
+    /// config.toml's aliases, for models named later (the REPL's /model).
+    var aliases: [String: String] = [:]
+    /// Whether --model was given (a continued conversation keeps its own model otherwise).
+    var modelGiven = false
 
     /// A request for `messages`, with the system prompt first unless the messages bring their own.
     func request(_ messages: [ChatMessage], model: String? = nil, system: String?? = nil) -> ChatCompletionRequest {
@@ -161,15 +187,21 @@ enum JSONLines {
 
 /// The `--usage` line on stderr.
 enum UsageReport {
-    static func line(_ usage: Usage?, cost: Double?, streamed: Bool = false) -> String {
-        guard let usage else { return "usage: the provider reported no token counts" }
+    static func line(_ answer: Answer, model: String) -> String {
+        guard let usage = answer.usage else { return "usage: the provider reported no token counts, so the cost is unknown" }
         var text = "usage: \(usage.promptTokens) prompt + \(usage.completionTokens) completion = \(usage.totalTokens) tokens"
+        if answer.usageEstimated { text += " (counted here; the provider sent none)" }
         if let cached = usage.cachedTokens, cached > 0 { text += " (\(cached) cached)" }
-        if let cost {
-            text += String(format: ", cost $%.6f", cost)
+        if let cost = answer.cost {
+            text += ", cost " + dollars(cost)
         } else {
-            text += streamed ? ", cost unknown (streamed; use --no-stream for litellm's estimate)" : ", cost unknown"
+            text += ", cost unknown: litellm has no price for \(model)"
         }
         return text
+    }
+
+    /// `$0.000135`: six decimals below a dollar, cents above.
+    static func dollars(_ value: Double) -> String {
+        String(format: value < 1 ? "$%.6f" : "$%.2f", value)
     }
 }

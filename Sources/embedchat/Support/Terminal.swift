@@ -8,6 +8,16 @@ enum Terminal {
     static var stdoutIsTTY: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// The terminal's width and height in characters (80×24 when stdout is not a terminal).
+    static var columns: Int { size.columns }
+    static var rows: Int { size.rows }
+
+    private static var size: (columns: Int, rows: Int) {
+        var window = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_col > 0, window.ws_row > 0 else { return (80, 24) }
+        return (Int(window.ws_col), Int(window.ws_row))
+    }
+
     /// Writes `text` to stdout at once (no buffering, so streamed answers appear as they arrive).
     /// A closed pipe (`embedchat ... | head -1`) ends the program quietly, as `cat` does.
     static func out(_ text: String) {

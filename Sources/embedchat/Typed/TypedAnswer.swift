@@ -22,12 +22,15 @@ struct TypedAnswer: Sendable {
         return TypedAnswer(message: message, schema: schema, tools: tools)
     }
 
-    func answer(client: LiteLLMClient, settings: ModelSettings, output: OutputOptions) async throws {
-        var request = settings.request([message])
+    /// Answers `request` (the conversation so far, ending with ``message``): through `responder` when neither a
+    /// schema nor tools apply, else with the schema sent and checked and the tools run.
+    /// - Returns: The answer, for the log. With tools, usage counts every round and the cost is left out (litellm's
+    ///   cost is the last call's only).
+    func answer(_ request: ChatCompletionRequest, responder: Responder) async throws -> Answer {
+        var request = request
         if let schema { request = StructuredRequest.request(request, schema: schema.schema, name: schema.name) }
-        guard tools != nil || schema != nil else {
-            return try await EmbedChat.Ask.answer(message, client: client, settings: settings, output: output)
-        }
+        guard tools != nil || schema != nil else { return try await responder.answer(request) }
+        let (client, settings, output) = (responder.client, responder.settings, responder.output)
         let completion: ChatCompletion
         var usage: Usage?
         if let tools {
@@ -50,7 +53,8 @@ struct TypedAnswer: Sendable {
         } else {
             Terminal.out(text.hasSuffix("\n") || text.isEmpty ? text : text + "\n")
         }
-        // With tools the counts are every round's; litellm's cost is the last call's only, so it is left out.
-        if output.usage { Terminal.err(UsageReport.line(usage, cost: tools == nil ? completion.cost : nil) + "\n") }
+        let answer = Answer(text: text, usage: usage, cost: tools == nil ? completion.cost : nil)
+        if output.usage { Terminal.err(UsageReport.line(answer, model: request.model) + "\n") }
+        return answer
     }
 }
