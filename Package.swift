@@ -7,6 +7,9 @@ let embedSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // `PythonReader` is `~Escapable` (it cannot leave the GIL scope it was read under); declaring a function
+    // that returns one takes `@_lifetime`, which Swift 6.3 still has behind this flag.
+    .enableExperimentalFeature("Lifetimes"),
 ]
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -38,7 +41,8 @@ let package = Package(
         // Real C (not header inlines) so AddressSanitizer instruments reference counting and callbacks.
         .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
         .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embedSettings),
-        .target(name: "LiteLLM", dependencies: ["PythonEmbed"], swiftSettings: settings),
+        .target(name: "LiteLLM", dependencies: ["PythonEmbed"],
+                swiftSettings: settings + [.enableExperimentalFeature("Lifetimes")]),  // its ReplyReader holds a PythonReader
         .target(
             name: "LambdaRuntime",
             dependencies: [

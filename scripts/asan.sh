@@ -21,7 +21,7 @@ cat > "$VIEW/Package.swift" <<'MANIFEST'
 import PackageDescription
 let embed: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("InternalImportsByDefault"), .enableExperimentalFeature("Lifetimes"),
 ]
 let package = Package(name: "embed-asan", targets: [
     .systemLibrary(name: "CPythonShim", path: "CPythonShim", pkgConfig: "python-3.11-embed"),

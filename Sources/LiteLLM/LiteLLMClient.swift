@@ -109,7 +109,7 @@ public final class LiteLLMClient: Sendable {
     public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                          timeout: Duration? = nil) async throws -> ChatCompletion {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        return try await call(completeFunction, arguments, settings: settings) { gil, reply throws(LiteLLMError) in
+        return try await call(completeFunction, arguments, settings: settings) { reply, gil throws(LiteLLMError) in
             try ChatCompletion.decodePriced(reply, gil)
         }
     }
@@ -122,8 +122,8 @@ public final class LiteLLMClient: Sendable {
     public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                        timeout: Duration? = nil) async throws -> ChatCompletionStream {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        let chunks = try await call(streamFunction, arguments, settings: settings) { [loop] gil, stream in
-            try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { gil, chunk in
+        let chunks = try await call(streamFunction, arguments, settings: settings) { [loop] stream, gil in
+            try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { chunk, gil in
                 try ChatCompletionChunk.decode(chunk, gil)
             }
         }
@@ -134,7 +134,7 @@ public final class LiteLLMClient: Sendable {
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        let json = try await call(embedFunction, arguments, settings: settings) { gil, reply in
+        let json = try await call(embedFunction, arguments, settings: settings) { reply, gil in
             // JSON carries the long float lists compactly; it is decoded here, off the loop thread.
             guard case .bytes(let bytes) = try reply.toValue(gil) else {
                 throw LiteLLMError(kind: .invalidResponse, message: "litellm's embedding reply was not JSON")
@@ -160,7 +160,7 @@ public final class LiteLLMClient: Sendable {
     /// Runs a glue coroutine and reads its result on the loop thread with `read`.
     /// Secrets are worked out from `settings` only when there is an error to redact: a call that succeeds skips it.
     private func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings,
-                                   read: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T) async throws -> T {
+                                   read: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> T) async throws -> T {
         do {
             return try await loop.run({ gil in
                 try function.borrow(gil).call(arguments: [arguments], gil)

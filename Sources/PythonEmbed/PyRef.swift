@@ -122,8 +122,9 @@ public struct PyRef: ~Copyable {
 /// A reference to a Python object that may outlive a GIL scope and cross threads.
 ///
 /// Use it to keep an object (a module, a stream) between calls. Reach the object again inside a GIL scope with
-/// ``borrow(_:)``. Its deinit takes the GIL before the decref, on whatever thread drops the last reference (the
-/// flaw of PythonKit's `PyReference` this type exists to avoid).
+/// ``borrow(_:)``. Dropping the last reference is safe on any thread (the flaw of PythonKit's `PyReference` this
+/// type exists to avoid): with the GIL held the decref happens at once, without it the decref waits for the next
+/// thread that takes the GIL (``PendingDecrefs``).
 public final class PythonHandle: @unchecked Sendable {
     // Immutable after init; the object itself is touched only with the GIL held.
     let pointer: UnsafeMutablePointer<PyObject>
@@ -142,13 +143,12 @@ public final class PythonHandle: @unchecked Sendable {
     public func borrow(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: pointer, gil) }
 
     deinit {
-        // Without the GIL, hand the decref to the housekeeping thread rather than block here: a deinit may run
-        // under locks (a task's, a mutex) that a GIL holder is waiting for.
+        // Without the GIL, queue the decref rather than block here: a deinit may run under locks (a task's, a
+        // mutex) that a GIL holder is waiting for.
         if PyGILState_Check() == 1 {
             cps_decref(pointer)
         } else {
-            let pointer = UncheckedPointer(pointer)
-            PythonWorkerPool.housekeeping.post { _ in cps_decref(pointer.pointer) }
+            PendingDecrefs.add(UncheckedPointer(pointer))
         }
     }
 }
@@ -165,7 +165,7 @@ func qualifiedTypeName(_ type: UnsafeMutablePointer<PyObject>, _ gil: borrowing 
     return "\(module).\(name)"
 }
 
-/// A raw object pointer moved to the housekeeping thread, which holds the GIL when it touches it.
+/// A raw object pointer queued for a thread that holds the GIL when it touches it.
 struct UncheckedPointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<PyObject>
     init(_ pointer: UnsafeMutablePointer<PyObject>) { self.pointer = pointer }

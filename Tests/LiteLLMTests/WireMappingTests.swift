@@ -176,7 +176,7 @@ struct WireMappingTests {
         var arguments = Payload.arguments(request, settings: settings, timeout: nil)
         if stream, case .object(var members) = arguments { members["stream"] = true; arguments = .object(members) }
         let pairs = try await PythonEventLoop.shared().run({ [arguments] gil in try helper.borrow(gil).call(arguments: [arguments], gil) },
-                                                          convert: { gil, list in
+                                                          convert: { list, gil in
             try list.read(gil) { list throws -> [PairReading] in
                 guard let elements = list.elements else { throw LiteLLMError(kind: .invalidResponse, message: "not a list") }
                 return try elements.map { pair throws -> PairReading in

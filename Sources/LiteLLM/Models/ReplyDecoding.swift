@@ -61,9 +61,10 @@ struct ReplyShapeError: Error {
 }
 
 /// Reads the members of a reply object.
-struct ReplyReader {
+struct ReplyReader: ~Escapable {
     let object: PythonReader
 
+    @_lifetime(copy value)
     init(_ value: PythonReader) throws(ReplyShapeError) {
         guard value.hasMembers else { throw .mismatch("an object", value) }
         object = value
