@@ -33,17 +33,11 @@ public struct PyRef: ~Copyable {
 
     deinit { cps_decref(pointer) }
 
-    /// A second owned reference to the same object.
-    public func copy(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: pointer, gil) }
-
     /// Python's `None`.
     public static func none(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: cpy_none(), gil) }
 
     /// Whether this is `None`. Calls `Py_IsNone`.
     public func isNone(_ gil: borrowing GIL) -> Bool { cpy_is_none(pointer) != 0 }
-
-    /// Whether both references point at the same object (`is`).
-    public func isSame(as other: borrowing PyRef) -> Bool { pointer == other.pointer }
 
     /// The attribute `name`. Calls `PyObject_GetAttrString`.
     /// - Throws: ``PythonError`` (usually `AttributeError`).
@@ -54,12 +48,6 @@ public struct PyRef: ~Copyable {
     /// Whether the object has attribute `name`. Calls `PyObject_HasAttrString`.
     public func hasAttribute(_ name: String, _ gil: borrowing GIL) -> Bool {
         PyObject_HasAttrString(pointer, name) == 1
-    }
-
-    /// Sets attribute `name`. Calls `PyObject_SetAttrString`.
-    public func setAttribute(_ name: String, to value: PythonValue, _ gil: borrowing GIL) throws(PythonError) {
-        let object = try value.toPython(gil)
-        if PyObject_SetAttrString(pointer, name, object.pointer) != 0 { throw PythonError.fetch(gil) }
     }
 
     /// Calls the object with positional and keyword arguments given as Swift values. Calls `PyObject_Call`.

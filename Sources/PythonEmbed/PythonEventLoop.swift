@@ -120,8 +120,9 @@ public final class PythonEventLoop: Sendable {
     /// A caller that makes Python calls one after another can run under
     /// `withTaskExecutorPreference(loop.executor) { ... }`: its code then runs where the calls run, as a Python
     /// coroutine's would, and no call costs a hand-off between threads (two thread wake-ups, most of the bridge's
-    /// per-call cost, about 2% of a mock litellm call). While Swift code runs there the asyncio loop waits, so it suits short steps between calls;
-    /// a task that computes for long, or blocks, belongs on the global executor.
+    /// per-call cost; `embedchat-bench litellm` measures both ways). While Swift code runs there the asyncio loop
+    /// waits, so it suits short steps between calls; a task that computes for long, or blocks, belongs on the
+    /// global executor.
     public var executor: any TaskExecutor { inbox }
 }
 
@@ -156,7 +157,6 @@ private final class LoopCall: @unchecked Sendable {
     var task: PythonHandle?
     /// The callback the glue delivers the outcome to, kept for a cancel (see the glue's `EventLoop.cancel`).
     var done: PythonHandle?
-    var started = false
     var cancelled = false
     var delivered = false
 }
@@ -249,7 +249,6 @@ private final class LoopInbox: TaskExecutor, Sendable {
         for item in work {
             switch item {
             case .start(let call):
-                call.started = true
                 if call.cancelled {
                     call.abandon?()
                 } else {
