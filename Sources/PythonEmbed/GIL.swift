@@ -23,7 +23,7 @@ extension Interpreter {
     /// - ``PyRef`` is `~Copyable` and `R` is not (an unconstrained generic parameter is implicitly `Copyable`), so
     ///   a `PyRef` cannot be the result. The compiler does not stop one being moved into a non-copyable stored
     ///   property or global: don't; keep objects across scopes in a ``PythonHandle``, which is safe to drop anywhere;
-    /// - a ``PythonReader`` is `~Escapable` and cannot leave ``PyRef/read(_:_:)`` at all.
+    /// - a ``PythonReader`` is `~Escapable` and cannot leave ``PyRef/read(extraMembers:_:_:)`` at all.
     ///
     /// Keep the work short: this blocks the calling thread until the lock is free. For long Python calls use
     /// ``PythonWorkerPool`` or ``PythonEventLoop`` instead of the cooperative pool. Decrefs queued by handles

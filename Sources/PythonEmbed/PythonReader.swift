@@ -29,22 +29,27 @@ public final class PythonName: Sendable {
 ///
 /// Only the members asked for are converted, and a member is found by a ``PythonName``; a whole conversion
 /// (``PyRef/toValue(maximumDepth:_:)``) builds a Swift dictionary for every dict and a string for every key. Members
-/// are read from a dict, or from an object as it stores its attributes (its instance dict, then pydantic's
-/// `__pydantic_extra__`), so a pydantic model reads like its `model_dump()` without the dump. Reading runs no Python
-/// code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
+/// are read from a dict, or from an object as it stores its attributes: its instance dict, then the dict in the slot
+/// the caller names as `extraMembers` (pydantic's `__pydantic_extra__`, so a pydantic model reads like its
+/// `model_dump()` without the dump). Reading runs no Python code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
 ///
-/// Get one from ``PyRef/read(_:_:)``. The reader points into a value that is alive, and may be touched, only while
+/// Get one from ``PyRef/read(extraMembers:_:_:)``. The reader points into a value that is alive, and may be touched, only while
 /// that call's GIL is held, so it is `~Escapable`: the compiler refuses to let it (or a member, an element, or
 /// ``Elements`` taken from it) leave the closure: it cannot be the closure's result (the result type must be
 /// escapable), a global, a stored property of an escapable type, or a capture of an escaping closure. That is what
 /// lets its members touch Python without taking a `GIL` argument of their own.
 public struct PythonReader: ~Escapable {
     let pointer: UnsafeMutablePointer<PyObject>
+    /// The slot holding an object's undeclared members, searched after its instance dict.
+    let extraMembers: PythonName?
 
     /// Internal: the lifetime of a reader made here is the one its type gives it where it is used (the closure of
-    /// ``PyRef/read(_:_:)``, a member's or element's parent).
+    /// ``PyRef/read(extraMembers:_:_:)``, a member's or element's parent).
     @_lifetime(immortal)
-    init(pointer: UnsafeMutablePointer<PyObject>) { self.pointer = pointer }
+    init(pointer: UnsafeMutablePointer<PyObject>, extraMembers: PythonName? = nil) {
+        self.pointer = pointer
+        self.extraMembers = extraMembers
+    }
 
     /// The kinds a reader tells apart, for error messages.
     public enum Kind: Sendable, Equatable {
@@ -95,14 +100,12 @@ public struct PythonReader: ~Escapable {
             if member == nil, PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
         } else {
             var failed: Int32 = 0
-            member = cps_stored_attribute(pointer, try name.pointer(gil), try Self.pydanticExtra.pointer(gil), &failed)
+            member = cps_stored_attribute(pointer, try name.pointer(gil), try extraMembers?.pointer(gil), &failed)
             if failed != 0 { throw PythonError.fetch(gil) }
         }
         guard let member, cpy_is_none(member) == 0 else { return nil }
-        return PythonReader(pointer: member)
+        return PythonReader(pointer: member, extraMembers: extraMembers)
     }
-
-    private static let pydanticExtra = PythonName("__pydantic_extra__")
 
     /// The text, if this is a string that is valid UTF-8 (no lone surrogates).
     public var string: String? {
@@ -149,16 +152,20 @@ public struct PythonReader: ~Escapable {
     /// The elements, if this is a list or a tuple.
     public var elements: Elements? {
         @_lifetime(copy self)
-        get { cpy_list_check(pointer) != 0 || cpy_tuple_check(pointer) != 0 ? Elements(sequence: pointer) : nil }
+        get { cpy_list_check(pointer) != 0 || cpy_tuple_check(pointer) != 0 ? Elements(sequence: pointer, extraMembers: extraMembers) : nil }
     }
 
     /// The elements of a list or tuple, read in place. Like the reader it is `~Escapable`, so it is not a
     /// `Collection`: it has the count, the indices, a subscript and `map`.
     public struct Elements: ~Escapable {
         let sequence: UnsafeMutablePointer<PyObject>
+        let extraMembers: PythonName?
 
         @_lifetime(immortal)
-        init(sequence: UnsafeMutablePointer<PyObject>) { self.sequence = sequence }
+        init(sequence: UnsafeMutablePointer<PyObject>, extraMembers: PythonName?) {
+            self.sequence = sequence
+            self.extraMembers = extraMembers
+        }
 
         /// How many elements there are.
         public var count: Int { cpy_list_check(sequence) != 0 ? cpy_list_size(sequence) : cpy_tuple_size(sequence) }
@@ -172,7 +179,8 @@ public struct PythonReader: ~Escapable {
             get {
                 precondition(indices.contains(position), "PythonReader.Elements index \(position) out of range 0..<\(count)")
                 return PythonReader(pointer: cpy_list_check(sequence) != 0
-                    ? cpy_list_get_item(sequence, position) : cpy_tuple_get_item(sequence, position))
+                    ? cpy_list_get_item(sequence, position) : cpy_tuple_get_item(sequence, position),
+                    extraMembers: extraMembers)
             }
         }
 
@@ -197,7 +205,10 @@ public struct PythonReader: ~Escapable {
 extension PyRef {
     /// Reads the object in place with a ``PythonReader``. The reader is `~Escapable`, and `T` is not, so the reader
     /// cannot be returned from or kept beyond `body`: the compiler refuses it.
-    public func read<T, E: Error>(_ gil: borrowing GIL, _ body: (PythonReader) throws(E) -> T) throws(E) -> T {
-        try body(PythonReader(pointer: pointer))
+    /// - Parameter extraMembers: the slot where objects keep members beyond their instance dict, searched after it
+    ///   (`__pydantic_extra__` for pydantic models); `nil` reads instance dicts only.
+    public func read<T, E: Error>(extraMembers: PythonName? = nil, _ gil: borrowing GIL,
+                                  _ body: (PythonReader) throws(E) -> T) throws(E) -> T {
+        try body(PythonReader(pointer: pointer, extraMembers: extraMembers))
     }
 }

@@ -177,7 +177,7 @@ struct WireMappingTests {
         if stream, case .object(var members) = arguments { members["stream"] = true; arguments = .object(members) }
         let pairs = try await PythonEventLoop.shared().run({ [arguments] gil in try helper.borrow(gil).call(arguments: [arguments], gil) },
                                                           convert: { list, gil in
-            try list.read(gil) { list throws -> [PairReading] in
+            try list.read(extraMembers: pydanticExtraMembers, gil) { list throws -> [PairReading] in
                 guard let elements = list.elements else { throw LiteLLMError(kind: .invalidResponse, message: "not a list") }
                 return try elements.map { pair throws -> PairReading in
                     guard let both = pair.elements, both.count == 2 else { throw LiteLLMError(kind: .invalidResponse, message: "not a pair") }

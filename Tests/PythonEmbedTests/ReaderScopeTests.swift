@@ -28,7 +28,7 @@ struct ReaderScopeTests {
             }
             """)
         #expect(result.status != 0)
-        #expect(result.stderr.contains("'read' requires that 'PythonReader' conform to 'Escapable'"), "\(result.stderr)")
+        #expect(result.stderr.contains("requires that 'PythonReader' conform to 'Escapable'"), "\(result.stderr)")
     }
 
     @Test func keepingTheReaderInAGlobalDoesNotCompile() async throws {

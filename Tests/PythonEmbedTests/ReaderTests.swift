@@ -99,7 +99,7 @@ struct ReaderTests {
                 unset.name = "no extra"
                 result = [declared, unset]
                 """, gil)
-            return try objects.read(gil) { list throws -> [[String]] in
+            return try objects.read(extraMembers: PythonName("__pydantic_extra__"), gil) { list throws -> [[String]] in
                 var readings: [[String]] = []
                 guard let elements = list.elements else { return readings }
                 for index in elements.indices {
@@ -113,5 +113,21 @@ struct ReaderTests {
             }
         }
         #expect(readings == [["declared", "7", "true", "true"], ["no extra", "-1", "true", "true"]])
+    }
+
+    @Test func theExtraMembersSlotIsReadOnlyWhenTheCallerNamesIt() async throws {
+        let counts = try await withPython { gil in
+            let object = try Interpreter.run("""
+                class Model:
+                    __slots__ = ("__dict__", "__pydantic_extra__")
+                result = Model()
+                result.__pydantic_extra__ = {"count": 7}
+                """, gil)
+            return [try object.read(gil) { reader throws(PythonError) in try reader.member(Self.count)?.int },
+                    try object.read(extraMembers: PythonName("__pydantic_extra__"), gil) { reader throws(PythonError) in
+                        try reader.member(Self.count)?.int
+                    }]
+        }
+        #expect(counts == [nil, 7])
     }
 }
