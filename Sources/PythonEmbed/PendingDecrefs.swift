@@ -13,8 +13,8 @@ import Synchronization
 enum PendingDecrefs {
     private struct State {
         var pointers: [UncheckedPointer] = []
-        /// A fallback drain is scheduled and has not yet looked at `pointers`.
-        var fallbackArmed = false
+        /// When the earliest fallback drain that has not yet looked at `pointers` is due; `nil` when none is.
+        var fallbackDue: DispatchTime?
     }
 
     private static let state = Mutex(State())
@@ -28,16 +28,15 @@ enum PendingDecrefs {
 
     /// Queues a decref, on a thread that does not hold the GIL.
     static func add(_ pointer: UncheckedPointer) {
+        let due = DispatchTime.now() + .nanoseconds(fallbackDelay.load(ordering: .relaxed))
         let arm = state.withLock { state in
             state.pointers.append(pointer)
             waiting.add(1, ordering: .releasing)
-            defer { state.fallbackArmed = true }
-            return !state.fallbackArmed
+            if let scheduled = state.fallbackDue, scheduled <= due { return false }
+            state.fallbackDue = due
+            return true
         }
-        if arm {
-            let delay = fallbackDelay.load(ordering: .relaxed)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(delay)) { fallback() }
-        }
+        if arm { DispatchQueue.global().asyncAfter(deadline: due) { fallback(due: due) } }
     }
 
     /// Runs the queued decrefs; with the GIL held. Cheap when none wait.
@@ -53,10 +52,11 @@ enum PendingDecrefs {
         for pointer in pointers { cps_decref(pointer.pointer) }
     }
 
-    /// Nobody took the GIL since the first of these drops: hand the drain to the housekeeping thread.
-    private static func fallback() {
+    /// Nobody took the GIL since the first of these drops: hand the drain to the housekeeping thread. (A fallback
+    /// superseded by an earlier one, after the delay was shortened, only drains what it finds.)
+    private static func fallback(due: DispatchTime) {
         let pending = state.withLock { state in
-            state.fallbackArmed = false
+            if state.fallbackDue == due { state.fallbackDue = nil }
             return !state.pointers.isEmpty
         }
         if pending { PythonWorkerPool.housekeeping.post { gil in drain(gil) } }
