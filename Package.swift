@@ -7,6 +7,9 @@ let embedSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // `PythonReader` is `~Escapable` (it cannot leave the GIL scope it was read under); declaring a function
+    // that returns one takes `@_lifetime`, which Swift 6.3 still has behind this flag.
+    .enableExperimentalFeature("Lifetimes"),
 ]
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -49,7 +52,7 @@ let package = Package(
         .target(
             name: "LiteLLM",
             dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: settings
+            swiftSettings: settings + [.enableExperimentalFeature("Lifetimes")]  // its ReplyReader holds a PythonReader
         ),
         .target(
             name: "LambdaRuntime",

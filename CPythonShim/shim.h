@@ -12,8 +12,6 @@
 
 #if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030C0000
 #error "CPythonShim expects CPython 3.11"
-static inline PyObject *_Nonnull cpy_keyboard_interrupt(void) { return PyExc_KeyboardInterrupt; }
-
 #endif
 
 static inline PyObject *_Nonnull cpy_none(void) { return Py_None; }

@@ -37,7 +37,7 @@ if [[ $EMBED_ONLY == 1 ]]; then
 import PackageDescription
 let embed: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("InternalImportsByDefault"), .enableExperimentalFeature("Lifetimes"),
 ]
 let package = Package(name: "embed-asan", targets: [
     .systemLibrary(name: "CPythonShim", path: "CPythonShim", pkgConfig: "python-3.11-embed"),

@@ -216,7 +216,7 @@ private struct PythonReference {
     private func onLoop(_ name: String, _ arguments: [PythonValue]) async throws -> Double {
         try await PythonEventLoop.shared().run({ [glue] gil in
             try glue.borrow(gil).callMethod(name, arguments: arguments, gil)
-        }, convert: { gil, value in try value.toValue(gil).doubleValue ?? .nan })
+        }, convert: { value, gil in try value.toValue(gil).doubleValue ?? .nan })
     }
 
     /// Calls the reference module's function `name` on a worker thread (a Python thread); its seconds.
@@ -244,7 +244,7 @@ private struct PythonReference {
     func stream(text: String) async throws -> (Double, Int) {
         let pair = try await PythonEventLoop.shared().run({ gil in
             try glue.borrow(gil).callMethod("stream", arguments: [.string(text)], gil)
-        }, convert: { gil, value in try value.toValue(gil) })
+        }, convert: { value, gil in try value.toValue(gil) })
         return (pair.arrayValue?[0].doubleValue ?? .nan, pair.arrayValue?[1].intValue ?? 1)
     }
 }

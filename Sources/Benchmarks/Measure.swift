@@ -52,7 +52,7 @@ enum Bench {
         }
         return try await time {
             for _ in 0..<hops {
-                _ = try await loop.run({ gil in try nothing.borrow(gil).call(gil) }, convert: { gil, value in try value.toValue(gil) })
+                _ = try await loop.run({ gil in try nothing.borrow(gil).call(gil) }, convert: { value, gil in try value.toValue(gil) })
             }
         } / Double(hops)
     }

@@ -136,6 +136,7 @@ PyObject *cps_stored_attribute(PyObject *object, PyObject *name, PyObject *extra
         PyObject *value = lookup(*dict, name, failed);
         if (value != NULL || *failed) return value;
     }
+    if (extra_name == NULL) return NULL;
     // The slot's member descriptor, found on the type: no instance __getattr__ can run.
     PyObject *descriptor = _PyType_Lookup(Py_TYPE(object), extra_name);
     if (descriptor == NULL || Py_TYPE(descriptor) != &PyMemberDescr_Type) return NULL;

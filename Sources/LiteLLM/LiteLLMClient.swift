@@ -111,7 +111,7 @@ public final class LiteLLMClient: Sendable {
     public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                          timeout: Duration? = nil) async throws -> ChatCompletion {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        return try await call(completeFunction, arguments, settings: settings) { gil, reply throws(LiteLLMError) in
+        return try await call(completeFunction, arguments, settings: settings) { reply, gil throws(LiteLLMError) in
             try ChatCompletion.decodePriced(reply, gil)
         }
     }
@@ -124,8 +124,8 @@ public final class LiteLLMClient: Sendable {
     public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                        timeout: Duration? = nil) async throws -> ChatCompletionStream {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        let chunks = try await call(streamFunction, arguments, settings: settings) { [loop] gil, stream in
-            try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { gil, chunk in
+        let chunks = try await call(streamFunction, arguments, settings: settings) { [loop] stream, gil in
+            try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { chunk, gil in
                 try ChatCompletionChunk.decode(chunk, gil)
             }
         }
@@ -142,7 +142,7 @@ public final class LiteLLMClient: Sendable {
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
-        let reply = try await call(embedFunction, arguments, settings: settings) { gil, reply in
+        let reply = try await call(embedFunction, arguments, settings: settings) { reply, gil in
             try Payload.embeddingReply(reply.toValue(gil))
         }
         return try Payload.decodeEmbedding(reply)
@@ -164,7 +164,7 @@ public final class LiteLLMClient: Sendable {
     /// Runs a glue coroutine and reads its result on the loop thread with `read`.
     /// Secrets are worked out from `settings` only when there is an error to redact: a call that succeeds skips it.
     func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue, settings: ProviderSettings,
-                                   read: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T) async throws -> T {
+                           read: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> T) async throws -> T {
         settings.rememberSecrets()  // Python's own log lines about this call are redacted too
         do {
             return try await loop.run({ gil in

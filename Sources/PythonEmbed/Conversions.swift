@@ -52,7 +52,7 @@ extension PyRef {
     /// - Parameter maximumDepth: how deep containers may nest before the conversion fails (default 256).
     /// - Throws: ``PythonConversionError`` for values Swift cannot represent, ``PythonError`` if Python code
     ///   (a `model_dump`) raised.
-    public func toValue(_ gil: borrowing GIL, maximumDepth: Int = 256) throws -> PythonValue {
+    public func toValue(maximumDepth: Int = 256, _ gil: borrowing GIL) throws -> PythonValue {
         var converter = ValueConverter(maximumDepth: maximumDepth)
         return try converter.convert(pointer, path: "$", depth: 0, gil)
     }

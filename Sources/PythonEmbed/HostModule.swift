@@ -51,7 +51,7 @@ def _deliver_if_never_started(done, task):
 
 
 class EventLoop:
-    """One asyncio loop on a thread the host owns. The host wakes it through `wakeup_fd` (an eventfd) and `drain`
+    """One asyncio loop on a thread the host owns. The host wakes it through `wakeup_fd` (the read end of a pipe) and `drain`
     then runs on the loop thread, where it starts the coroutines Swift queued: Swift threads never take the GIL
     to submit work or to cancel it."""
 

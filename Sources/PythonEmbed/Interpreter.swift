@@ -47,7 +47,7 @@ public enum Interpreter {
     /// - Returns: what start-up found; a second call returns the first call's result (or rethrows its error).
     /// - Throws: ``InterpreterStartupError`` naming the missing standard library, package folder or failed step.
     @discardableResult
-    public static func start(_ configuration: InterpreterConfiguration = .fromEnvironment()) throws(InterpreterStartupError)
+    public static func start(_ configuration: InterpreterConfiguration) throws(InterpreterStartupError)
         -> InterpreterStartup
     {
         let result = state.withLock { state in
@@ -68,14 +68,14 @@ public enum Interpreter {
         guard InterpreterConfiguration.holdsStandardLibrary(home) else {
             throw InterpreterStartupError(
                 reason: "no standard library at \(stdlib) (looked for \(stdlib)/encodings) for Python home \(home)",
-                hint: "Set EMBEDCHAT_PYTHONHOME to the folder that holds lib/python3.11/ (the layer's python/ folder, or /usr for Debian's Python).")
+                hint: configuration.hints.home)
         }
         for path in configuration.packagePaths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw InterpreterStartupError(
                     reason: "the package folder \(path) does not exist",
-                    hint: "Set EMBEDCHAT_PYTHONPATH to the folders holding litellm (run scripts/setup.sh to make .python/).")
+                    hint: configuration.hints.packages)
             }
         }
         for (name, value) in configuration.environmentDefaults where getenv(name) == nil { setenv(name, value, 1) }
@@ -123,7 +123,7 @@ public enum Interpreter {
         } catch {
             throw InterpreterStartupError(
                 reason: "setting up sys.path from \(configuration.packagePaths) failed: \(error)",
-                hint: "Check EMBEDCHAT_PYTHONPATH and the .pth files in those folders.")
+                hint: configuration.hints.sitePackages)
         }
     }
 

@@ -1,6 +1,9 @@
 import Foundation
 
 /// Where the embedded interpreter finds its standard library and packages, and how it starts.
+///
+/// PythonEmbed knows no application: where an application's packages live, which environment variables name them
+/// and what a user should do when start-up fails come from the caller (see ``fromEnvironment(_:_:)``).
 public struct InterpreterConfiguration: Sendable, Equatable {
     /// Memory allocators Python can use (the values of `PYTHONMALLOC`).
     public enum Allocator: String, Sendable, Equatable {
@@ -13,43 +16,34 @@ public struct InterpreterConfiguration: Sendable, Equatable {
     public var packagePaths: [String]
     /// The Python home: the folder holding `lib/python3.11/`. `nil` picks the default (see ``resolvedHome()``).
     public var home: String?
+    /// Folders tried in order as the home when ``home`` is `nil`: the first that holds a standard library wins.
+    public var homeCandidates: [String]
     /// The allocator; `nil` keeps Python's default.
     public var allocator: Allocator?
     /// Environment variables set before Python starts, unless the process already has them (a user's own settings win).
     public var environmentDefaults: [String: String]
     /// Point Python's `sys.stdout` at `sys.stderr`, so that stdout carries only what the host writes.
     public var redirectsStandardOutput: Bool
+    /// What a start-up error tells the user to do.
+    public var hints: StartupHints
 
-    /// The folder the Lambda layer is mounted at, and the default for both the home and the package path.
-    public static let lambdaLayerPath = "/opt/python"
-
-    public init(packagePaths: [String] = [lambdaLayerPath], home: String? = nil, allocator: Allocator? = nil,
-                environmentDefaults: [String: String] = [:], redirectsStandardOutput: Bool = true) {
+    public init(packagePaths: [String], home: String? = nil, homeCandidates: [String] = [], allocator: Allocator? = nil,
+                environmentDefaults: [String: String] = [:], redirectsStandardOutput: Bool = true,
+                hints: StartupHints = StartupHints()) {
         self.packagePaths = packagePaths
         self.home = home
+        self.homeCandidates = homeCandidates
         self.allocator = allocator
         self.environmentDefaults = environmentDefaults
         self.redirectsStandardOutput = redirectsStandardOutput
+        self.hints = hints
     }
 
-    /// Reads `EMBEDCHAT_PYTHONPATH` (colon-separated; default `/opt/python`), `EMBEDCHAT_PYTHONHOME` and
-    /// `PYTHONMALLOC` (which the isolated configuration itself ignores).
-    public static func fromEnvironment(_ environment: [String: String]? = nil) -> Self {
-        let environment = environment ?? ProcessInfo.processInfo.environment
-        var configuration = InterpreterConfiguration()
-        if let paths = environment["EMBEDCHAT_PYTHONPATH"], !paths.isEmpty {
-            configuration.packagePaths = paths.split(separator: ":").map(String.init).filter { !$0.isEmpty }
-        }
-        if let home = environment["EMBEDCHAT_PYTHONHOME"], !home.isEmpty { configuration.home = home }
-        if let allocator = environment["PYTHONMALLOC"] { configuration.allocator = Allocator(rawValue: allocator) }
-        return configuration
-    }
-
-    /// The home used when ``home`` is `nil`: `/opt/python` when it holds a standard library, else the prefix of the
-    /// libpython this binary loaded (`/usr` for Debian's, the layer's root for a relocated tree).
+    /// The home used when ``home`` is `nil`: the first of ``homeCandidates`` that holds a standard library, else the
+    /// prefix of the libpython this binary loaded (`/usr` for Debian's, the tree's root for a relocated one).
     public func resolvedHome() -> String {
         if let home { return home }
-        if Self.holdsStandardLibrary(Self.lambdaLayerPath) { return Self.lambdaLayerPath }
+        if let candidate = homeCandidates.first(where: Self.holdsStandardLibrary) { return candidate }
         return Self.loadedLibraryPrefix() ?? "/usr"
     }
 

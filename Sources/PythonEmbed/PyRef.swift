@@ -33,17 +33,11 @@ public struct PyRef: ~Copyable {
 
     deinit { cps_decref(pointer) }
 
-    /// A second owned reference to the same object.
-    public func copy(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: pointer, gil) }
-
     /// Python's `None`.
     public static func none(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: cpy_none(), gil) }
 
     /// Whether this is `None`. Calls `Py_IsNone`.
     public func isNone(_ gil: borrowing GIL) -> Bool { cpy_is_none(pointer) != 0 }
-
-    /// Whether both references point at the same object (`is`).
-    public func isSame(as other: borrowing PyRef) -> Bool { pointer == other.pointer }
 
     /// The attribute `name`. Calls `PyObject_GetAttrString`.
     /// - Throws: ``PythonError`` (usually `AttributeError`).
@@ -54,12 +48,6 @@ public struct PyRef: ~Copyable {
     /// Whether the object has attribute `name`. Calls `PyObject_HasAttrString`.
     public func hasAttribute(_ name: String, _ gil: borrowing GIL) -> Bool {
         PyObject_HasAttrString(pointer, name) == 1
-    }
-
-    /// Sets attribute `name`. Calls `PyObject_SetAttrString`.
-    public func setAttribute(_ name: String, to value: PythonValue, _ gil: borrowing GIL) throws(PythonError) {
-        let object = try value.toPython(gil)
-        if PyObject_SetAttrString(pointer, name, object.pointer) != 0 { throw PythonError.fetch(gil) }
     }
 
     /// Calls the object with positional and keyword arguments given as Swift values. Calls `PyObject_Call`.
@@ -122,8 +110,9 @@ public struct PyRef: ~Copyable {
 /// A reference to a Python object that may outlive a GIL scope and cross threads.
 ///
 /// Use it to keep an object (a module, a stream) between calls. Reach the object again inside a GIL scope with
-/// ``borrow(_:)``. Its deinit takes the GIL before the decref, on whatever thread drops the last reference (the
-/// flaw of PythonKit's `PyReference` this type exists to avoid).
+/// ``borrow(_:)``. Dropping the last reference is safe on any thread (the flaw of PythonKit's `PyReference` this
+/// type exists to avoid): with the GIL held the decref happens at once, without it the decref waits for the next
+/// thread that takes the GIL (``PendingDecrefs``).
 public final class PythonHandle: @unchecked Sendable {
     // Immutable after init; the object itself is touched only with the GIL held.
     let pointer: UnsafeMutablePointer<PyObject>
@@ -142,13 +131,12 @@ public final class PythonHandle: @unchecked Sendable {
     public func borrow(_ gil: borrowing GIL) -> PyRef { PyRef(borrowing: pointer, gil) }
 
     deinit {
-        // Without the GIL, hand the decref to the housekeeping thread rather than block here: a deinit may run
-        // under locks (a task's, a mutex) that a GIL holder is waiting for.
+        // Without the GIL, queue the decref rather than block here: a deinit may run under locks (a task's, a
+        // mutex) that a GIL holder is waiting for.
         if PyGILState_Check() == 1 {
             cps_decref(pointer)
         } else {
-            let pointer = UncheckedPointer(pointer)
-            PythonWorkerPool.housekeeping.post { _ in cps_decref(pointer.pointer) }
+            PendingDecrefs.add(UncheckedPointer(pointer))
         }
     }
 }
@@ -165,7 +153,7 @@ func qualifiedTypeName(_ type: UnsafeMutablePointer<PyObject>, _ gil: borrowing 
     return "\(module).\(name)"
 }
 
-/// A raw object pointer moved to the housekeeping thread, which holds the GIL when it touches it.
+/// A raw object pointer queued for a thread that holds the GIL when it touches it.
 struct UncheckedPointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<PyObject>
     init(_ pointer: UnsafeMutablePointer<PyObject>) { self.pointer = pointer }

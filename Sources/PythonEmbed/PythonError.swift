@@ -100,7 +100,7 @@ public struct PythonError: Error, Sendable, CustomStringConvertible {
         traceback = Self.formatTraceback(exception, gil)
         var captured: [String: PythonValue] = [:]
         for name in Self.capturedAttributeNames where exception.hasAttribute(name, gil) {
-            if let attribute = try? exception.attribute(name, gil), let value = try? attribute.toValue(gil, maximumDepth: 8) {
+            if let attribute = try? exception.attribute(name, gil), let value = try? attribute.toValue(maximumDepth: 8, gil) {
                 captured[name] = value
             }
             PyErr_Clear()

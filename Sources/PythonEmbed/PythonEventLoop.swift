@@ -39,8 +39,8 @@ public final class PythonEventLoop: Sendable {
         self.inbox = inbox
         (loop, startTask, closeIterator, startPump, cancelTask) = try Interpreter.withGIL { gil throws(PythonError) in
             let host = Interpreter.host(gil)
-            let drain = try HostCallback.make(gil) { gil, _ in inbox.drain(gil) }
-            let loop = try host.attribute("EventLoop", gil).call(gil, try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain)
+            let drain = try HostCallback.make(gil) { _, gil in inbox.drain(gil) }
+            let loop = try host.attribute("EventLoop", gil).call(try PythonValue.int(Int(inbox.descriptor)).toPython(gil), drain, gil)
             _ = try host.attribute("start_thread", gil).call(
                 objects: [loop.attribute("run", gil).handle(gil)], keywords: ["name": "python-asyncio"], gil)
             return (loop.handle(gil), try loop.attribute("start", gil).handle(gil), try loop.attribute("close_later", gil).handle(gil),
@@ -57,7 +57,7 @@ public final class PythonEventLoop: Sendable {
     ///   the task was cancelled, or what `makeAwaitable` or `convert` throw.
     public func run<T: Sendable>(
         _ makeAwaitable: @escaping @Sendable (borrowing GIL) throws -> PyRef,
-        convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T
+        convert: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> T
     ) async throws -> T {
         let call = LoopCall()
         return try await withTaskCancellationHandler {
@@ -66,7 +66,7 @@ public final class PythonEventLoop: Sendable {
                 call.begin = { gil in
                     do {
                         let awaitable = try makeAwaitable(gil)
-                        let done = try HostCallback.make(gil) { gil, outcome in
+                        let done = try HostCallback.make(gil) { outcome, gil in
                             // `(kind, value)` from the glue's `_deliver`; a second delivery (cancelled before the
                             // first step) is ignored.
                             guard !call.delivered else { return }
@@ -75,14 +75,14 @@ public final class PythonEventLoop: Sendable {
                             call.done = nil
                             let result = Result<T, any Error> {
                                 switch try GlueOutcome(outcome, gil) {
-                                case .value(let value): return try convert(gil, value.borrow(gil))
+                                case .value(let value): return try convert(value.borrow(gil), gil)
                                 case .exception(let exception): throw PythonError(exception: exception.borrow(gil), gil)
                                 case .cancelled, .end: throw CancellationError()
                                 }
                             }
                             self.inbox.handOver(gil) { continuation.resume(with: result) }
                         }
-                        call.task = try startTask.borrow(gil).call(gil, awaitable, done).handle(gil)
+                        call.task = try startTask.borrow(gil).call(awaitable, done, gil).handle(gil)
                         call.done = done.handle(gil)
                     } catch {
                         continuation.resume(throwing: error)
@@ -100,15 +100,15 @@ public final class PythonEventLoop: Sendable {
     func post(_ body: @escaping @Sendable (borrowing GIL) -> Void) { inbox.post(.run(body)) }
 
     /// On the loop thread: closes an async iterator (`aclose`, errors dropped) without waiting for it.
-    func closeLater(_ gil: borrowing GIL, _ iterator: borrowing PyRef) {
-        if (try? closeIterator.borrow(gil).call(gil, iterator)) == nil { PyErr_Clear() }
+    func closeLater(_ iterator: borrowing PyRef, _ gil: borrowing GIL) {
+        if (try? closeIterator.borrow(gil).call(iterator, gil)) == nil { PyErr_Clear() }
     }
 
     /// On the loop thread: starts the glue's `Pump` over `iterator`, pushing to `push`.
-    func pump(_ gil: borrowing GIL, _ iterator: borrowing PyRef, _ push: borrowing PyRef, window: Int)
+    func pump(_ iterator: borrowing PyRef, _ push: borrowing PyRef, window: Int, _ gil: borrowing GIL)
         throws(PythonError) -> PyRef
     {
-        try startPump.borrow(gil).call(gil, iterator, push, try PythonValue.int(window).toPython(gil))
+        try startPump.borrow(gil).call(iterator, push, try PythonValue.int(window).toPython(gil), gil)
     }
 
     /// On the loop thread, in a coroutine or callback that just produced a result: runs `resume` and then at once
@@ -120,8 +120,9 @@ public final class PythonEventLoop: Sendable {
     /// A caller that makes Python calls one after another can run under
     /// `withTaskExecutorPreference(loop.executor) { ... }`: its code then runs where the calls run, as a Python
     /// coroutine's would, and no call costs a hand-off between threads (two thread wake-ups, most of the bridge's
-    /// per-call cost, about 2% of a mock litellm call). While Swift code runs there the asyncio loop waits, so it suits short steps between calls;
-    /// a task that computes for long, or blocks, belongs on the global executor.
+    /// per-call cost; `embedchat-bench litellm` measures both ways). While Swift code runs there the asyncio loop
+    /// waits, so it suits short steps between calls; a task that computes for long, or blocks, belongs on the
+    /// global executor.
     public var executor: any TaskExecutor { inbox }
 }
 
@@ -156,7 +157,6 @@ private final class LoopCall: @unchecked Sendable {
     var task: PythonHandle?
     /// The callback the glue delivers the outcome to, kept for a cancel (see the glue's `EventLoop.cancel`).
     var done: PythonHandle?
-    var started = false
     var cancelled = false
     var delivered = false
 }
@@ -216,6 +216,7 @@ private final class LoopInbox: TaskExecutor, Sendable {
         var bytes = [UInt8](repeating: 0, count: 64)
         while read(descriptor, &bytes, bytes.count) > 0 {}
         drainPasses(gil)
+        PendingDecrefs.drain(gil)
     }
 
     /// On the loop thread with the GIL held, inside a coroutine that just finished: runs `resume` (which resumes
@@ -248,7 +249,6 @@ private final class LoopInbox: TaskExecutor, Sendable {
         for item in work {
             switch item {
             case .start(let call):
-                call.started = true
                 if call.cancelled {
                     call.abandon?()
                 } else {
@@ -259,7 +259,7 @@ private final class LoopInbox: TaskExecutor, Sendable {
             case .cancel(let call, let canceller):
                 call.cancelled = true
                 if let task = call.task, let done = call.done,
-                   (try? canceller.borrow(gil).call(gil, task.borrow(gil), done.borrow(gil))) == nil {
+                   (try? canceller.borrow(gil).call(task.borrow(gil), done.borrow(gil), gil)) == nil {
                     PyErr_Clear()
                 }
             case .run(let body):

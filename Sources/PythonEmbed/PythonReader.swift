@@ -28,13 +28,28 @@ public final class PythonName: Sendable {
 /// A read-only look at a Python value, for reading a reply field by field without converting all of it first.
 ///
 /// Only the members asked for are converted, and a member is found by a ``PythonName``; a whole conversion
-/// (``PyRef/toValue(_:maximumDepth:)``) builds a Swift dictionary for every dict and a string for every key. Members
-/// are read from a dict, or from an object as it stores its attributes (its instance dict, then pydantic's
-/// `__pydantic_extra__`), so a pydantic model reads like its `model_dump()` without the dump. Get one from
-/// ``PyRef/read(_:_:)``; it is valid only inside that closure, where the GIL is held and the value is alive. Reading
-/// runs no Python code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
-public struct PythonReader {
+/// (``PyRef/toValue(maximumDepth:_:)``) builds a Swift dictionary for every dict and a string for every key. Members
+/// are read from a dict, or from an object as it stores its attributes: its instance dict, then the dict in the slot
+/// the caller names as `extraMembers` (pydantic's `__pydantic_extra__`, so a pydantic model reads like its
+/// `model_dump()` without the dump). Reading runs no Python code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
+///
+/// Get one from ``PyRef/read(extraMembers:_:_:)``. The reader points into a value that is alive, and may be touched, only while
+/// that call's GIL is held, so it is `~Escapable`: the compiler refuses to let it (or a member, an element, or
+/// ``Elements`` taken from it) leave the closure: it cannot be the closure's result (the result type must be
+/// escapable), a global, a stored property of an escapable type, or a capture of an escaping closure. That is what
+/// lets its members touch Python without taking a `GIL` argument of their own.
+public struct PythonReader: ~Escapable {
     let pointer: UnsafeMutablePointer<PyObject>
+    /// The slot holding an object's undeclared members, searched after its instance dict.
+    let extraMembers: PythonName?
+
+    /// Internal: the lifetime of a reader made here is the one its type gives it where it is used (the closure of
+    /// ``PyRef/read(extraMembers:_:_:)``, a member's or element's parent).
+    @_lifetime(immortal)
+    init(pointer: UnsafeMutablePointer<PyObject>, extraMembers: PythonName? = nil) {
+        self.pointer = pointer
+        self.extraMembers = extraMembers
+    }
 
     /// The kinds a reader tells apart, for error messages.
     public enum Kind: Sendable, Equatable {
@@ -57,7 +72,7 @@ public struct PythonReader {
 
     /// What this value is.
     public var kind: Kind {
-        let gil = GIL()  // a reader exists only inside a GIL scope
+        let gil = GIL()  // a reader cannot leave the scope of the GIL it was read under
         if cpy_is_none(pointer) != 0 { return .none }
         if cpy_bool_check(pointer) != 0 { return .bool }
         if cpy_long_check(pointer) != 0 { return .int }
@@ -76,22 +91,21 @@ public struct PythonReader {
 
     /// The member `name` of a dict or of an object's stored attributes, or `nil` if it is missing or `None` (or
     /// this has no members).
+    @_lifetime(copy self)
     public func member(_ name: PythonName) throws(PythonError) -> PythonReader? {
-        let gil = GIL()  // a reader exists only inside a GIL scope
+        let gil = GIL()  // a reader cannot leave the scope of the GIL it was read under
         let member: UnsafeMutablePointer<PyObject>?
         if cpy_dict_check(pointer) != 0 {
             member = PyDict_GetItemWithError(pointer, try name.pointer(gil))
             if member == nil, PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
         } else {
             var failed: Int32 = 0
-            member = cps_stored_attribute(pointer, try name.pointer(gil), try Self.pydanticExtra.pointer(gil), &failed)
+            member = cps_stored_attribute(pointer, try name.pointer(gil), try extraMembers?.pointer(gil), &failed)
             if failed != 0 { throw PythonError.fetch(gil) }
         }
         guard let member, cpy_is_none(member) == 0 else { return nil }
-        return PythonReader(pointer: member)
+        return PythonReader(pointer: member, extraMembers: extraMembers)
     }
-
-    private static let pydanticExtra = PythonName("__pydantic_extra__")
 
     /// The text, if this is a string that is valid UTF-8 (no lone surrogates).
     public var string: String? {
@@ -137,21 +151,45 @@ public struct PythonReader {
 
     /// The elements, if this is a list or a tuple.
     public var elements: Elements? {
-        cpy_list_check(pointer) != 0 || cpy_tuple_check(pointer) != 0 ? Elements(sequence: pointer) : nil
+        @_lifetime(copy self)
+        get { cpy_list_check(pointer) != 0 || cpy_tuple_check(pointer) != 0 ? Elements(sequence: pointer, extraMembers: extraMembers) : nil }
     }
 
-    /// The elements of a list or tuple, read in place.
-    public struct Elements: RandomAccessCollection {
+    /// The elements of a list or tuple, read in place. Like the reader it is `~Escapable`, so it is not a
+    /// `Collection`: it has the count, the indices, a subscript and `map`.
+    public struct Elements: ~Escapable {
         let sequence: UnsafeMutablePointer<PyObject>
+        let extraMembers: PythonName?
 
-        public var startIndex: Int { 0 }
-        public var endIndex: Int {
-            cpy_list_check(sequence) != 0 ? cpy_list_size(sequence) : cpy_tuple_size(sequence)
+        @_lifetime(immortal)
+        init(sequence: UnsafeMutablePointer<PyObject>, extraMembers: PythonName?) {
+            self.sequence = sequence
+            self.extraMembers = extraMembers
         }
 
+        /// How many elements there are.
+        public var count: Int { cpy_list_check(sequence) != 0 ? cpy_list_size(sequence) : cpy_tuple_size(sequence) }
+
+        /// `0..<count`.
+        public var indices: Range<Int> { 0..<count }
+
+        /// The element at `position`, which must be in ``indices``.
         public subscript(position: Int) -> PythonReader {
-            PythonReader(pointer: cpy_list_check(sequence) != 0
-                ? cpy_list_get_item(sequence, position) : cpy_tuple_get_item(sequence, position))
+            @_lifetime(copy self)
+            get {
+                precondition(indices.contains(position), "PythonReader.Elements index \(position) out of range 0..<\(count)")
+                return PythonReader(pointer: cpy_list_check(sequence) != 0
+                    ? cpy_list_get_item(sequence, position) : cpy_tuple_get_item(sequence, position),
+                    extraMembers: extraMembers)
+            }
+        }
+
+        /// The elements read in order by `transform`.
+        public func map<T, E: Error>(_ transform: (PythonReader) throws(E) -> T) throws(E) -> [T] {
+            var result: [T] = []
+            result.reserveCapacity(count)
+            for position in indices { result.append(try transform(self[position])) }
+            return result
         }
     }
 
@@ -159,14 +197,18 @@ public struct PythonReader {
     /// may run Python code (a pydantic model is converted through its `model_dump()`), which may change what other
     /// readers of the same value point into: read what you need from them first.
     public func value() throws -> PythonValue {
-        let gil = GIL()  // a reader exists only inside a GIL scope
+        let gil = GIL()  // a reader cannot leave the scope of the GIL it was read under
         return try PyRef(borrowing: pointer, gil).toValue(gil)
     }
 }
 
 extension PyRef {
-    /// Reads the object in place with a ``PythonReader``, valid only inside `body`.
-    public func read<T, E: Error>(_ gil: borrowing GIL, _ body: (PythonReader) throws(E) -> T) throws(E) -> T {
-        try body(PythonReader(pointer: pointer))
+    /// Reads the object in place with a ``PythonReader``. The reader is `~Escapable`, and `T` is not, so the reader
+    /// cannot be returned from or kept beyond `body`: the compiler refuses it.
+    /// - Parameter extraMembers: the slot where objects keep members beyond their instance dict, searched after it
+    ///   (`__pydantic_extra__` for pydantic models); `nil` reads instance dicts only.
+    public func read<T, E: Error>(extraMembers: PythonName? = nil, _ gil: borrowing GIL,
+                                  _ body: (PythonReader) throws(E) -> T) throws(E) -> T {
+        try body(PythonReader(pointer: pointer, extraMembers: extraMembers))
     }
 }

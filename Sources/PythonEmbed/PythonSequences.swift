@@ -19,7 +19,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     ///   - readAhead: how many items the pump may pull beyond what the consumer has taken.
     ///   - convert: turns each item into an element, on the loop thread with the GIL held.
     public init(_ iterator: borrowing PyRef, loop: PythonEventLoop, readAhead: Int = 8, _ gil: borrowing GIL,
-                convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) throws(PythonError) {
+                convert: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> Element) throws(PythonError) {
         let aiter = try iterator.callMethod("__aiter__", gil)
         source = Source(iterator: aiter.handle(gil), loop: loop, readAhead: Swift.max(readAhead, 1), convert: convert)
     }
@@ -37,12 +37,12 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     final class Source: Sendable {
         private let iterator: PythonHandle
         private let loop: PythonEventLoop
-        private let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
+        private let convert: @Sendable (borrowing PyRef, borrowing GIL) throws -> Element
         private let channel: Channel<Element>
         /// The pump; touched only on the loop thread (created and closed by work posted there, in order).
         private let pump = LoopConfined<PythonHandle>()
 
-        init(iterator: PythonHandle, loop: PythonEventLoop, readAhead: Int, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
+        init(iterator: PythonHandle, loop: PythonEventLoop, readAhead: Int, convert: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> Element) {
             self.iterator = iterator
             self.loop = loop
             self.convert = convert
@@ -81,7 +81,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
                 if let handle = pump.value {
                     if (try? handle.borrow(gil).callMethod("close", gil)) == nil { PyErr_Clear() }
                 } else {
-                    loop.closeLater(gil, iterator.borrow(gil))
+                    loop.closeLater(iterator.borrow(gil), gil)
                 }
             }
         }
@@ -92,11 +92,11 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
                 // closed the iterator already.
                 if channel.isClosed { return }
                 do {
-                    let push = try HostCallback.make(gil) { gil, outcome in
+                    let push = try HostCallback.make(gil) { outcome, gil in
                         let entry: Entry<Element>
                         do {
                             switch try GlueOutcome(outcome, gil) {
-                            case .value(let item): entry = .element(try convert(gil, item.borrow(gil)))
+                            case .value(let item): entry = .element(try convert(item.borrow(gil), gil))
                             case .exception(let exception): entry = .failure(PythonError(exception: exception.borrow(gil), gil))
                             case .end: entry = .end
                             // Cancelled by someone other than our close (after a close, `put` drops it).
@@ -109,7 +109,7 @@ public struct PythonAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
                             loop.handOver(gil) { waiter.resume(returning: (entry, grant)) }
                         }
                     }
-                    pump.value = try loop.pump(gil, iterator.borrow(gil), push, window: channel.readAhead).handle(gil)
+                    pump.value = try loop.pump(iterator.borrow(gil), push, window: channel.readAhead, gil).handle(gil)
                 } catch {
                     PyErr_Clear()
                     if let (waiter, _) = channel.put(.failure(error)) { waiter.resume(returning: (.failure(error), 0)) }
@@ -233,7 +233,7 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
     ///   - pool: the worker threads to pull on.
     ///   - convert: turns each item into an element, with the GIL held.
     public init(_ iterable: borrowing PyRef, pool: PythonWorkerPool = .shared, _ gil: borrowing GIL,
-                convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) throws(PythonError) {
+                convert: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> Element) throws(PythonError) {
         let iterator = try PyRef(checked: PyObject_GetIter(iterable.pointer), gil)
         source = Source(iterator: iterator.handle(gil), pool: pool, convert: convert)
     }
@@ -248,11 +248,11 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
     final class Source: Sendable {
         let iterator: PythonHandle
         let pool: PythonWorkerPool
-        let convert: @Sendable (borrowing GIL, borrowing PyRef) throws -> Element
+        let convert: @Sendable (borrowing PyRef, borrowing GIL) throws -> Element
         private let finished = Atomic<Bool>(false)
         private let gate = CloseGate()
 
-        init(iterator: PythonHandle, pool: PythonWorkerPool, convert: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> Element) {
+        init(iterator: PythonHandle, pool: PythonWorkerPool, convert: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> Element) {
             self.iterator = iterator
             self.pool = pool
             self.convert = convert
@@ -268,7 +268,7 @@ public struct PythonIteratorSequence<Element: Sendable>: AsyncSequence, Sendable
                         if PyErr_Occurred() != nil { throw PythonError.fetch(gil) }
                         return nil
                     }
-                    return try convert(gil, PyRef(stealing: item))
+                    return try convert(PyRef(stealing: item), gil)
                 }
                 if element == nil { finished.store(true, ordering: .releasing) }
                 return element

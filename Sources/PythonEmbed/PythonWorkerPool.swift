@@ -22,7 +22,8 @@ public final class PythonWorkerPool: Sendable {
         queue = JobQueue(maximumThreads: maximumThreads)
     }
 
-    /// One thread for Python work that must not block its caller: decrefs from `deinit`s and cancellations. A
+    /// One thread for Python work that must not block its caller: cancellations, and the fallback drain of
+    /// ``PendingDecrefs`` when nobody else takes the GIL. A
     /// cancellation handler runs while Swift holds the task's status lock, and a Python thread holding the GIL may
     /// be resuming that very task: taking the GIL there deadlocks, so the work is posted here instead.
     static let housekeeping = PythonWorkerPool(maximumThreads: 1)
@@ -30,7 +31,7 @@ public final class PythonWorkerPool: Sendable {
     /// Queues `body` to run with the GIL on a pool thread, without waiting for it.
     func post(_ body: @escaping @Sendable (borrowing GIL) -> Void) {
         let job = WorkerJob()
-        job.work = { gil, _ in body(gil) }
+        job.work = { _, gil in body(gil) }
         queue.push(job)
     }
 
@@ -47,7 +48,7 @@ public final class PythonWorkerPool: Sendable {
         let job = WorkerJob()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                job.work = { gil, cancelled in
+                job.work = { cancelled, gil in
                     if cancelled { continuation.resume(throwing: CancellationError()); return }
                     let result = Result { try body(gil) }
                     if job.wasCancelled, case .failure = result {
@@ -69,7 +70,7 @@ final class WorkerJob: @unchecked Sendable {
     enum State { case pending, running(UInt), finished, cancelled }
     private let state = Mutex<State>(.pending)
     private let cancelRequested = Atomic<Bool>(false)
-    var work: ((borrowing GIL, Bool) -> Void)!
+    var work: ((Bool, borrowing GIL) -> Void)!
 
     var wasCancelled: Bool { cancelRequested.load(ordering: .acquiring) }
 
@@ -171,13 +172,14 @@ final class JobQueue: @unchecked Sendable {
             let job = take()
             PyEval_RestoreThread(saved)
             let gil = GIL()
+            PendingDecrefs.drain(gil)
             if job.begin(thread: UInt(thread)) {
-                job.work(gil, false)
+                job.work(false, gil)
                 job.end()
                 // Drop an interrupt that arrived too late to hit this job, so it cannot hit the next one.
                 _ = PyThreadState_SetAsyncExc(thread, nil)
             } else {
-                job.work(gil, true)
+                job.work(true, gil)
             }
             // The closure captures the job (for its cancellation state): break that cycle, here where the GIL is held
             // so the Python objects the closure kept are released at once.

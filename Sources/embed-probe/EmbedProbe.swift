@@ -15,7 +15,10 @@ struct EmbedProbe {
         }
         let startup: InterpreterStartup
         do {
-            startup = try Interpreter.start()
+            // embedchat's settings (LiteLLM's `InterpreterEnvironment.embedchat`; this probe links PythonEmbed alone).
+            startup = try Interpreter.start(.fromEnvironment(InterpreterEnvironment(
+                packagePathVariable: "EMBEDCHAT_PYTHONPATH", homeVariable: "EMBEDCHAT_PYTHONHOME",
+                defaultLocation: "/opt/python", packageSetup: "run scripts/setup.sh to make .python/")))
         } catch {
             emit(["ok": false, "stage": "start", "error": .string(error.description)])
             exit(2)

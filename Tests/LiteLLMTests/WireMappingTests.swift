@@ -178,8 +178,8 @@ struct WireMappingTests {
         var arguments = Payload.arguments(request, settings: settings, timeout: nil)
         if stream, case .object(var members) = arguments { members["stream"] = true; arguments = .object(members) }
         let pairs = try await PythonEventLoop.shared().run({ [arguments] gil in try helper.borrow(gil).call(arguments: [arguments], gil) },
-                                                          convert: { gil, list in
-            try list.read(gil) { list throws -> [PairReading] in
+                                                          convert: { list, gil in
+            try list.read(extraMembers: pydanticExtraMembers, gil) { list throws -> [PairReading] in
                 guard let elements = list.elements else { throw LiteLLMError(kind: .invalidResponse, message: "not a list") }
                 return try elements.map { pair throws -> PairReading in
                     guard let both = pair.elements, both.count == 2 else { throw LiteLLMError(kind: .invalidResponse, message: "not a pair") }

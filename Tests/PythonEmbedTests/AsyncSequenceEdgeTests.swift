@@ -19,7 +19,7 @@ private func finishes(within seconds: Double, _ body: @escaping @Sendable () asy
 private func sequence(_ code: String, readAhead: Int = 8) async throws -> PythonAsyncSequence<PythonValue> {
     let loop = try PythonEventLoop.shared()
     return try await withPython { gil in
-        try PythonAsyncSequence(Interpreter.run(code, gil), loop: loop, readAhead: readAhead, gil) { gil, item in
+        try PythonAsyncSequence(Interpreter.run(code, gil), loop: loop, readAhead: readAhead, gil) { item, gil in
             try item.toValue(gil)
         }
     }
@@ -138,7 +138,7 @@ struct AsyncSequenceEdgeTests {
             _ = try await loop.run({ gil in try Interpreter.run("import builtins\nresult = builtins.edge_setter()", gil) },
                                    convert: { _, _ in 0 })
             return try await loop.run({ gil in try Interpreter.run("import builtins\nresult = builtins.edge_getter()", gil) },
-                                      convert: { gil, value in try value.toValue(gil) })
+                                      convert: { value, gil in try value.toValue(gil) })
         }
         #expect(seen == "clean")
     }

@@ -113,7 +113,7 @@ struct ConcurrencyTests {
                     raise ValueError('broke after two')
                 result = numbers()
                 """, gil)
-            return try PythonIteratorSequence(generator, gil) { gil, item in try item.toValue(gil) }
+            return try PythonIteratorSequence(generator, gil) { item, gil in try item.toValue(gil) }
         }
         var items: [PythonValue] = []
         let error = await #expect(throws: PythonError.self) {
@@ -141,7 +141,7 @@ struct ConcurrencyTests {
                             builtins.embed_test_closed = True
                     result = ticks()
                     """, gil)
-                return try PythonAsyncSequence(generator, loop: loop, gil) { gil, item in try item.toValue(gil) }
+                return try PythonAsyncSequence(generator, loop: loop, gil) { item, gil in try item.toValue(gil) }
             }
         }
         var count = 0
@@ -179,7 +179,7 @@ struct ConcurrencyTests {
                         builtins.embed_test_slow_closed = True
                 result = slow()
                 """, gil)
-            return try PythonAsyncSequence(generator, loop: loop, gil) { gil, item in try item.toValue(gil) }
+            return try PythonAsyncSequence(generator, loop: loop, gil) { item, gil in try item.toValue(gil) }
         }
         let pull = Task {
             var iterator = sequence.makeAsyncIterator()
@@ -211,7 +211,7 @@ struct ConcurrencyTests {
                         yield i
                 result = counting()
                 """, gil)
-            return try PythonAsyncSequence(generator, loop: loop, readAhead: 4, gil) { gil, item in try item.toValue(gil) }
+            return try PythonAsyncSequence(generator, loop: loop, readAhead: 4, gil) { item, gil in try item.toValue(gil) }
         }
         var iterator = sequence.makeAsyncIterator()
         #expect(try await iterator.next() == 0)
@@ -271,14 +271,14 @@ struct ConcurrencyTests {
         let loop = try PythonEventLoop.shared()
         let loopThread = try await loop.run({ gil in
             try Interpreter.run("import threading\nasync def ident():\n    return threading.get_ident()\nresult = ident()", gil)
-        }, convert: { gil, value in try value.toValue(gil).intValue ?? 0 })
+        }, convert: { value, gil in try value.toValue(gil).intValue ?? 0 })
         let (threads, sums) = try await withTaskExecutorPreference(loop.executor) { () async throws -> ([UInt], [Int]) in
             var threads = [UInt(pthread_self())]
             var sums: [Int] = []
             for index in 0..<50 {
                 sums.append(try await loop.run({ gil in
                     try Interpreter.run("async def add():\n    return \(index) + 1\nresult = add()", gil)
-                }, convert: { gil, value in try value.toValue(gil).intValue ?? -1 }))
+                }, convert: { value, gil in try value.toValue(gil).intValue ?? -1 }))
                 threads.append(UInt(pthread_self()))
             }
             return (threads, sums)
@@ -369,7 +369,7 @@ struct ConcurrencyTests {
                 builtins.embed_test_counting = Counting()
                 result = builtins.embed_test_counting
                 """, gil)
-            return try PythonAsyncSequence(iterator, loop: loop, gil) { gil, item in try item.toValue(gil) }
+            return try PythonAsyncSequence(iterator, loop: loop, gil) { item, gil in try item.toValue(gil) }
         }
         sequence.close()
         var iterator = sequence.makeAsyncIterator()

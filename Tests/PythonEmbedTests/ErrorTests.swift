@@ -45,11 +45,11 @@ struct ErrorTests {
         await #expect(throws: PythonError.self) {
             _ = try await loop.run({ gil in
                 try Interpreter.run("async def bye():\n    raise SystemExit(1)\nresult = bye()", gil)
-            }, convert: { gil, value in try value.toValue(gil) })
+            }, convert: { value, gil in try value.toValue(gil) })
         }
         let after = try await loop.run({ gil in
             try Interpreter.run("async def hello():\n    return 'loop alive'\nresult = hello()", gil)
-        }, convert: { gil, value in try value.toValue(gil) })
+        }, convert: { value, gil in try value.toValue(gil) })
         #expect(after == "loop alive")
     }
 

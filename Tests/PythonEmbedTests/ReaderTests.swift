@@ -44,7 +44,10 @@ struct ReaderTests {
                           "nested": {"k": [1, None]}, "other": object()}
                 """, gil)
             return try object.read(gil) { reader in
-                let pair = try reader.member(Self.pair)?.elements
+                var tupleElements: [Int?] = []
+                if let pair = try reader.member(Self.pair), let elements = pair.elements {
+                    tupleElements = elements.map { $0.int }
+                }
                 return Reading(
                     text: try reader.member(Self.name)?.string,
                     number: try reader.member(Self.count)?.int,
@@ -52,7 +55,7 @@ struct ReaderTests {
                     absentIsMissing: try reader.member(Self.absent) == nil,
                     kinds: try [Self.name, Self.count, Self.pair, Self.whole, Self.flag, Self.nested, Self.other]
                         .map { try reader.member($0)?.kind.description ?? "missing" },
-                    tupleElements: pair.map { $0.map(\.int) } ?? [],
+                    tupleElements: tupleElements,
                     lonelySurrogate: try reader.member(Self.surrogate)?.string,
                     wholeFloat: try reader.member(Self.whole)?.int,
                     fraction: try reader.member(Self.half)?.int,
@@ -96,10 +99,11 @@ struct ReaderTests {
                 unset.name = "no extra"
                 result = [declared, unset]
                 """, gil)
-            return try objects.read(gil) { list throws -> [[String]] in
+            return try objects.read(extraMembers: PythonName("__pydantic_extra__"), gil) { list throws -> [[String]] in
                 var readings: [[String]] = []
                 guard let elements = list.elements else { return readings }
-                for object in elements {
+                for index in elements.indices {
+                    let object = elements[index]
                     let name: String = try object.member(Self.name)?.string ?? "missing"
                     let count: Int = try object.member(Self.count)?.int ?? -1
                     let absent: Bool = try object.member(Self.absent) == nil
@@ -109,5 +113,21 @@ struct ReaderTests {
             }
         }
         #expect(readings == [["declared", "7", "true", "true"], ["no extra", "-1", "true", "true"]])
+    }
+
+    @Test func theExtraMembersSlotIsReadOnlyWhenTheCallerNamesIt() async throws {
+        let counts = try await withPython { gil in
+            let object = try Interpreter.run("""
+                class Model:
+                    __slots__ = ("__dict__", "__pydantic_extra__")
+                result = Model()
+                result.__pydantic_extra__ = {"count": 7}
+                """, gil)
+            return [try object.read(gil) { reader throws(PythonError) in try reader.member(Self.count)?.int },
+                    try object.read(extraMembers: PythonName("__pydantic_extra__"), gil) { reader throws(PythonError) in
+                        try reader.member(Self.count)?.int
+                    }]
+        }
+        #expect(counts == [nil, 7])
     }
 }

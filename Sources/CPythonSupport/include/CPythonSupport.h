@@ -58,12 +58,12 @@ PyObject *_Nullable cps_call2(PyObject *_Nonnull callable, PyObject *_Nonnull fi
 PyObject *_Nullable cps_call3(PyObject *_Nonnull callable, PyObject *_Nonnull first, PyObject *_Nonnull second,
                               PyObject *_Nonnull third);
 
-/// The attribute `name` as `object` stores it, read without running Python code: its instance dict, then the
-/// dict in its `__pydantic_extra__` slot (where pydantic keeps fields a model did not declare; litellm keeps `usage`
-/// and a streamed choice's `delta` there). A borrowed reference, alive while `object` is; NULL when absent, or
-/// NULL with an exception set (and `*failed` = 1) on an error.
+/// The attribute `name` as `object` stores it, read without running Python code: its instance dict, then (when
+/// `extra_name` is given) the dict in the slot of that name (pydantic keeps fields a model did not declare in
+/// `__pydantic_extra__`). A borrowed reference, alive while `object` is; NULL when absent, or NULL with an
+/// exception set (and `*failed` = 1) on an error.
 PyObject *_Nullable cps_stored_attribute(PyObject *_Nonnull object, PyObject *_Nonnull name,
-                                         PyObject *_Nonnull extra_name, int *_Nonnull failed);
+                                         PyObject *_Nullable extra_name, int *_Nonnull failed);
 
 /// Whether `object` is a dict or stores attributes in an instance dict (what cps_stored_attribute reads).
 int cps_has_stored_attributes(PyObject *_Nonnull object);

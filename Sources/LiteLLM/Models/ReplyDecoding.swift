@@ -61,9 +61,10 @@ struct ReplyShapeError: Error {
 }
 
 /// Reads the members of a reply object.
-struct ReplyReader {
+struct ReplyReader: ~Escapable {
     let object: PythonReader
 
+    @_lifetime(copy value)
     init(_ value: PythonReader) throws(ReplyShapeError) {
         guard value.hasMembers else { throw .mismatch("an object", value) }
         object = value
@@ -143,7 +144,7 @@ extension ReplyDecodable {
 private func readReply<T>(_ object: borrowing PyRef, _ gil: borrowing GIL,
                           _ body: (PythonReader) throws(ReplyShapeError) -> T) throws(LiteLLMError) -> T {
     do {
-        return try object.read(gil, body)
+        return try object.read(extraMembers: pydanticExtraMembers, gil, body)
     } catch {
         throw error.error
     }
@@ -161,6 +162,10 @@ extension ChatCompletion {
         }
     }
 }
+
+/// Where pydantic keeps the fields a model did not declare (litellm keeps `usage` and a streamed choice's `delta`
+/// there): read after a reply object's instance dict.
+let pydanticExtraMembers = PythonName("__pydantic_extra__")
 
 /// Member names, interned once.
 private enum Key {

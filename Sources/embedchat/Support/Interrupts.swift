@@ -5,8 +5,8 @@ import Synchronization
 /// Ctrl-C handling: SIGINT is ignored by the process and delivered to a handler through a dispatch source, so it
 /// can cancel a task instead of killing the program in the middle of writing.
 ///
-/// The interpreter starts without Python's own signal handlers (`Py_InitializeEx(0)`), so nothing else claims
-/// SIGINT.
+/// The interpreter starts without Python's own signal handlers (its `PyConfig` sets `install_signal_handlers = 0`),
+/// so nothing else claims SIGINT.
 final class InterruptHandler: @unchecked Sendable {
     // The dispatch source is only touched in init and `cancel()`.
     private let source: any DispatchSourceSignal
