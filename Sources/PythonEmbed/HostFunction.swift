@@ -8,7 +8,7 @@ extension PyRef {
     public static func function(_ gil: borrowing GIL, _ body: @escaping @Sendable (PythonValue) -> Void)
         throws(PythonError) -> PyRef
     {
-        try HostCallback.make(gil) { gil, argument in
+        try HostCallback.make(gil) { argument, gil in
             let value = (try? argument.toValue(gil)) ?? ((try? argument.string(gil)).map(PythonValue.string) ?? .none)
             body(value)
         }

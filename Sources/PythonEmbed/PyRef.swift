@@ -50,6 +50,12 @@ public struct PyRef: ~Copyable {
         PyObject_HasAttrString(pointer, name) == 1
     }
 
+    /// Sets attribute `name`. Calls `PyObject_SetAttrString`.
+    public func setAttribute(_ name: String, to value: PythonValue, _ gil: borrowing GIL) throws(PythonError) {
+        let object = try value.toPython(gil)
+        if PyObject_SetAttrString(pointer, name, object.pointer) != 0 { throw PythonError.fetch(gil) }
+    }
+
     /// Calls the object with positional and keyword arguments given as Swift values. Calls `PyObject_Call`.
     /// - Throws: ``PythonError`` raised by the call (SystemExit included: it never ends the host).
     public func call(arguments: [PythonValue] = [], keywords: [String: PythonValue] = [:], _ gil: borrowing GIL)

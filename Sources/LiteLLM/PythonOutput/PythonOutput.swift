@@ -109,7 +109,7 @@ def install(send):
     static func install(_ gil: borrowing GIL) throws(PythonError) {
         let module = try Interpreter.loadModule(named: "_embedchat_output", source: source, gil)
         let sink = try PyRef.function(gil) { record in emit(record) }
-        _ = try module.attribute("install", gil).call(gil, sink)
+        _ = try module.attribute("install", gil).call(sink, gil)
     }
 
     /// One record from Python: `[level number, logger name, text]`.

@@ -81,7 +81,7 @@ public final class LiteLLMRouter: Sendable {
         -> RoutedReply<ChatCompletion>
     {
         let arguments = Self.arguments(request, policy: policy, timeout: timeout)
-        return try await call(completeFunction, arguments) { gil, reply in
+        return try await call(completeFunction, arguments) { reply, gil in
             RoutedReply(value: try ChatCompletion.decodePriced(reply.attribute("reply", gil), gil),
                         deployment: try reply.attribute("deployment", gil).toValue(gil).stringValue)
         }
@@ -95,8 +95,8 @@ public final class LiteLLMRouter: Sendable {
     {
         let arguments = Self.arguments(request, policy: policy, timeout: timeout)
         let loop = client.loop
-        let (chunks, deployment) = try await call(streamFunction, arguments) { gil, stream in
-            (try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { gil, chunk in
+        let (chunks, deployment) = try await call(streamFunction, arguments) { stream, gil in
+            (try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { chunk, gil in
                 try ChatCompletionChunk.decode(chunk, gil)
             }, try stream.attribute("deployment", gil).toValue(gil).stringValue)
         }
@@ -110,7 +110,7 @@ public final class LiteLLMRouter: Sendable {
         -> RoutedReply<EmbeddingResponse>
     {
         let arguments = Self.arguments(request, policy: policy, timeout: timeout)
-        let (reply, deployment) = try await call(embedFunction, arguments) { gil, reply in
+        let (reply, deployment) = try await call(embedFunction, arguments) { reply, gil in
             (try Payload.embeddingReply(reply.attribute("reply", gil).toValue(gil)),
              try reply.attribute("deployment", gil).toValue(gil).stringValue)
         }
@@ -118,7 +118,7 @@ public final class LiteLLMRouter: Sendable {
     }
 
     private func call<T: Sendable>(_ function: PythonHandle, _ arguments: PythonValue,
-                                   read: @escaping @Sendable (borrowing GIL, borrowing PyRef) throws -> T) async throws -> T {
+                                   read: @escaping @Sendable (borrowing PyRef, borrowing GIL) throws -> T) async throws -> T {
         do {
             return try await client.loop.run({ gil in
                 try function.borrow(gil).call(arguments: [arguments], gil)
@@ -162,7 +162,7 @@ extension LiteLLMClient {
             let handles = try await loop.run({ gil in
                 let glue = try Interpreter.loadModule(named: "_embedchat_router", source: RouterGlue.source, gil)
                 return try glue.attribute("make_gateway", gil).call(arguments: [modelList], gil)
-            }, convert: { gil, gateway in
+            }, convert: { gateway, gil in
                 (try gateway.attribute("complete", gil).handle(gil), try gateway.attribute("start_stream", gil).handle(gil),
                  try gateway.attribute("embed", gil).handle(gil))
             })
