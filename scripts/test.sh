@@ -49,7 +49,7 @@ scripts/check-pins.sh
 
 # One test target at a time: each end-to-end test starts processes that import litellm (a second of CPU each), and on
 # 2 cores that starves the in-process overlap and cancellation tests of the other targets if all run at once.
-for target in PythonEmbedTests LiteLLMTests LambdaRuntimeTests ChatLambdaTests MCPToolsTests EndToEndTests; do
+for target in PythonEmbedTests LiteLLMTests LambdaRuntimeTests ChatLambdaTests MCPToolsTests ConversationLogTests TerminalMarkdownTests EndToEndTests; do
     step "swift test: $target"
     swift test --skip-build --filter "^$target\."
 done
