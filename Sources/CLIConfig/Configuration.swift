@@ -1,8 +1,8 @@
 import Foundation
 import TOMLKit
 
-/// `config.toml`: the default model and model aliases. Other tables (such as `[mcp]`) are kept as they are when
-/// embedchat rewrites the file.
+/// `config.toml`: the default model, model aliases and named stdio MCP servers. Other tables are kept as they are
+/// when embedchat rewrites the file.
 ///
 /// ```toml
 /// default_model = "fast"
@@ -10,20 +10,31 @@ import TOMLKit
 /// [aliases]
 /// fast = "openai/gpt-4o-mini"
 /// claude = "anthropic/claude-3-5-haiku-latest"
+///
+/// [mcp]
+/// time = "uvx mcp-server-time"
 /// ```
 public struct CLIConfiguration: Sendable, Equatable {
     /// The model used when `--model` is not given (before `EMBEDCHAT_DEFAULT_MODEL` and the built-in default).
     public var defaultModel: String?
     /// Short names for models: `-m fast` means `openai/gpt-4o-mini`.
     public var aliases: [String: String]
+    /// Named stdio MCP servers, the `[mcp]` table's `name = "command args"` lines: `--mcp time` means
+    /// `--mcp 'uvx mcp-server-time'`. Subtables of `[mcp]` are not read (and are kept on rewrite).
+    public var mcpServers: [String: String]
 
-    public init(defaultModel: String? = nil, aliases: [String: String] = [:]) {
+    public init(defaultModel: String? = nil, aliases: [String: String] = [:], mcpServers: [String: String] = [:]) {
         self.defaultModel = defaultModel
         self.aliases = aliases
+        self.mcpServers = mcpServers
     }
 
     /// `name` with an alias resolved (one level: an alias names a model, not another alias).
     public func resolve(_ name: String) -> String { aliases[name] ?? name }
+
+    /// The command line of the MCP server `nameOrCommand` names in `[mcp]`, else `nameOrCommand` itself (a
+    /// command line, as `--mcp` takes).
+    public func mcpCommandLine(_ nameOrCommand: String) -> String { mcpServers[nameOrCommand] ?? nameOrCommand }
 
     /// Reads the file at `path`; a missing file is an empty configuration.
     /// - Throws: ``ConfigurationError`` naming the file, line and column when it is not valid TOML or a key has
@@ -46,6 +57,20 @@ public struct CLIConfiguration: Sendable, Equatable {
                     throw ConfigurationError("\(path): alias \(key) must name a model as a string")
                 }
                 configuration.aliases[key] = model
+            }
+        }
+        if let value = table["mcp"] {
+            guard let servers = value.table else {
+                throw ConfigurationError("\(path): [mcp] must be a table of name = \"command args\" lines")
+            }
+            // Subtables (`[mcp.something]`) are not named servers; they are left as they are.
+            for key in servers.keys where servers[key]?.table == nil {
+                guard let commandLine = servers[key]?.string,
+                      !commandLine.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ConfigurationError("\(path): MCP server \(key) must be a command line as a string, "
+                                             + "e.g. \(key) = \"uvx mcp-server-time\"")
+                }
+                configuration.mcpServers[key] = commandLine
             }
         }
         return configuration

@@ -10,9 +10,9 @@ final class ToolSession: Sendable {
 
     static let help = """
         Tools the model may call: --tool NAME for a built-in (now, read_file), --mcp 'COMMAND ARGS' for the tools \
-        of a stdio MCP server (repeatable). On a terminal each call is shown and runs only after a yes; elsewhere \
-        calls need --yes. --tools-debug prints every call and result on stderr; --max-tool-rounds caps the rounds \
-        (default 8).
+        of a stdio MCP server (or --mcp NAME for one named in config.toml's [mcp] table; repeatable). On a \
+        terminal each call is shown and runs only after a yes; elsewhere calls need --yes. --tools-debug prints \
+        every call and result on stderr; --max-tool-rounds caps the rounds (default 8).
         """
 
     private init(tools: [any ChatTool], servers: [MCPServerConnection], loop: ToolLoop) {
@@ -37,7 +37,8 @@ final class ToolSession: Sendable {
                 }
             } catch {
                 for server in servers { await server.close() }
-                throw CLIFailure("\(error)", hint: "check the command runs a stdio MCP server; --tools-debug shows its stderr", exitCode: CLIExit.provider)
+                throw CLIFailure("\(error)", hint: "check the command runs a stdio MCP server (or name one in "
+                                 + "config.toml's [mcp]); --tools-debug shows its stderr", exitCode: CLIExit.provider)
             }
         }
         let loop = ToolLoop(

@@ -15,8 +15,11 @@ struct TypedAnswer: Sendable {
     static func prepare(_ prompt: String, options: TypedOptions) async throws -> TypedAnswer {
         let message = ChatMessage.user(prompt, attachments: try AttachmentArguments.load(options.attachments))
         let schema = try options.schema.map(SchemaArgument.init)
+        // `--mcp NAME` runs the server config.toml's [mcp] names it; anything else is a command line.
+        let config = options.mcp.isEmpty ? nil : try CLIFailure.loadConfiguration()
+        let mcp = options.mcp.map { config?.mcpCommandLine($0) ?? $0 }
         let tools = options.usesTools
-            ? try await ToolSession.start(builtins: options.tools, mcp: options.mcp, yes: options.yes,
+            ? try await ToolSession.start(builtins: options.tools, mcp: mcp, yes: options.yes,
                                           debug: options.toolsDebug, maxRounds: options.maxToolRounds)
             : nil
         return TypedAnswer(message: message, schema: schema, tools: tools)

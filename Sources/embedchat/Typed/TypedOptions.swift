@@ -18,7 +18,7 @@ struct TypedOptions: ParsableArguments {
     var tools: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A stdio MCP server whose tools the model may call (repeatable).",
-                                            discussion: ToolSession.help, valueName: "command args"))
+                                            discussion: ToolSession.help, valueName: "command args|name"))
     var mcp: [String] = []
 
     @Flag(name: .long, help: "Run the tool calls the model makes without asking.")

@@ -45,6 +45,36 @@ struct CLIToolTests {
         }
     }
 
+    @Test func mcpServerNamedInConfigRunsByItsName() async throws {
+        let fixture = try Self.fixture
+        let home = CLIMemoryHome()
+        defer { home.remove() }
+        try FileManager.default.createDirectory(atPath: home.root + "/config/embedchat", withIntermediateDirectories: true)
+        let config = "[aliases]\nquick = \"openai/tool-rounds-1\"\n\n[mcp]\nfixture = \"\(fixture)\"\n\n"
+            + "[mcp.servers.other]\ncommand = \"x\"\n"
+        try config.write(toFile: home.configPath, atomically: true, encoding: .utf8)
+        try await FakeProviderServer.withServer { server in
+            let result = try await home.run(
+                ["--api-base", server.openAIBase, "-m", "quick", "--mcp", "fixture", "--yes", "--tools-debug", "hello there"],
+                environment: Self.key)
+            #expect(result.status == 0, "\(result)")
+            #expect(result.stdout == "tool results: HELLO THERE\n", "\(result)")
+            #expect(result.stderr.contains("[mcp] embedchat-mcp-fixture 1.0.0 (\(fixture)): shout, add, fail"), "\(result)")
+            #expect(server.recordedRequests.count == 2)
+        }
+
+        // A name not in [mcp] is still a command line, and fails as one.
+        let unknown = try await home.run(["--offline", "--mcp", "nosuch-mcp-name", "--yes", "hi"])
+        #expect(unknown.status == 1, "\(unknown)")
+        #expect(unknown.stderr.contains("MCP server 'nosuch-mcp-name': no program nosuch-mcp-name on PATH"), "\(unknown)")
+
+        // An [mcp] entry that is not a command line is a config error, before anything starts.
+        try "[mcp]\nfixture = 3\n".write(toFile: home.configPath, atomically: true, encoding: .utf8)
+        let bad = try await home.run(["--offline", "--mcp", "fixture", "--yes", "hi"])
+        #expect(bad.status == 2, "\(bad)")
+        #expect(bad.stderr.contains("MCP server fixture must be a command line as a string"), "\(bad)")
+    }
+
     @Test func builtInToolAndRoundCap() async throws {
         try await FakeProviderServer.withServer { server in
             let now = try await CLIHarness.run(
