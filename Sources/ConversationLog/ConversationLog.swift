@@ -22,7 +22,14 @@ public final class ConversationLog: Sendable {
             configuration.busyMode = .timeout(10)
             configuration.label = "embedchat.log"
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            do {
+                try Self.migrator.migrate(pool)
+            } catch {
+                // Two processes opening a new log at once both see no migration applied; the second one's
+                // CREATE TABLE then fails against the first one's committed schema. Reading the applied
+                // migrations again finds them done.
+                try Self.migrator.migrate(pool)
+            }
         } catch let error as ConversationLogError {
             throw error
         } catch {

@@ -44,6 +44,9 @@ public final class MCPServerConnection: Sendable {
         guard let executable = CommandLineWords.resolve(program) else {
             throw MCPToolError("MCP server '\(commandLine)': no program \(program) on PATH")
         }
+        // A server that exits while we write its stdin must give us EPIPE, not a SIGPIPE that ends this process
+        // (pipes have no per-descriptor MSG_NOSIGNAL; the embedded interpreter installs no signal handlers).
+        signal(SIGPIPE, SIG_IGN)
         let launched = Process()
         let process = ChildProcess(launched)
         launched.executableURL = URL(fileURLWithPath: executable)
