@@ -71,7 +71,7 @@ struct StormRequest: Sendable {
         case .badRole: request.body = #"{"model":"echo","messages":[{"role":"wizard","content":"\#(prompt)"}]}"#
         case .badTemperature: request.body = chat("echo", extra: #","temperature":7"#)
         case .unknownModel: request.body = chat("gpt-4o")
-        case .unknownPath: request.path = "/v1/embeddings"
+        case .unknownPath: request.path = "/v1/completions"
         case .wrongMethod:
             request.method = "DELETE"
             request.path = "/v1/models"

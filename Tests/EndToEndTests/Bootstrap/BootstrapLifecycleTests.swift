@@ -14,7 +14,8 @@ struct BootstrapLifecycleTests {
         defer { child.stop() }
         let initError = try await runtimeAPI.waitForInitError(timeout: .seconds(60))
         #expect(initError.errorType == "Runtime.PythonInitFailed")
-        #expect(initError.error?.errorMessage.contains("litellm") == true)
+        // The missing folder is named before Python starts (it used to surface as litellm failing to import).
+        #expect(initError.error?.errorMessage.contains("/nonexistent/python-packages") == true, "\(String(describing: initError.error))")
         let status = await child.waitForExit()
         #expect(status != nil && status != 0)
         #expect(runtimeAPI.servedInvocations == 0)

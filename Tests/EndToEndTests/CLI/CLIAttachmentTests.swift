@@ -24,19 +24,19 @@ struct CLIAttachmentTests {
         return try #require(messages.last(where: { $0["role"] as? String == "user" })?["content"] as? [[String: Any]])
     }
 
-    @Test func imagePDFTextAndURLArriveAsPartsBeforeThePrompt() async throws {
+    @Test func imagePDFAndTextArriveAsPartsBeforeThePromptAndURLImagesAreFetchedByUs() async throws {
         let image = try Self.file(Self.png, "shot.png")
         let paper = try Self.file(Self.pdf, "paper.pdf")
         let notes = try Self.file(Array("remember the milk\n".utf8), "notes.md")
         try await FakeProviderServer.withServer { server in
             let result = try await CLIHarness.run(
                 ["--api-base", server.openAIBase, "-m", "openai/echo", "-a", image, "--attach", paper, "-a", notes,
-                 "-a", "https://example.com/cat.webp", "what", "is", "this?"],
+                 "what", "is", "this?"],
                 environment: ["OPENAI_API_KEY": CLIHarness.fakeKey])
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout == "echo: <file name=\"notes.md\">\nremember the milk\n</file> what is this?\n", "\(result)")
             let parts = try Self.lastUserParts(server)
-            #expect(parts.count == 5)
+            #expect(parts.count == 4)
             #expect((parts[0]["image_url"] as? [String: Any])?["url"] as? String
                     == "data:image/png;base64," + Data(Self.png).base64EncodedString())
             #expect(parts[1]["type"] as? String == "file")
@@ -44,8 +44,19 @@ struct CLIAttachmentTests {
             #expect(file["file_data"] as? String == "data:application/pdf;base64," + Data(Self.pdf).base64EncodedString())
             #expect(file["filename"] as? String == "paper.pdf")
             #expect(parts[2]["text"] as? String == "<file name=\"notes.md\">\nremember the milk\n</file>")
-            #expect((parts[3]["image_url"] as? [String: Any])?["url"] as? String == "https://example.com/cat.webp")
-            #expect(parts[4]["text"] as? String == "what is this?")
+            #expect(parts[3]["text"] as? String == "what is this?")
+
+            // An https image URL goes as it is, but a route at an api_base gets a data URL that embedchat fetches
+            // itself (never litellm): a host that cannot resolve (.invalid never does) is refused before any request,
+            // naming the part and not the URL.
+            let before = server.recordedRequests.count
+            let refused = try await CLIHarness.run(
+                ["--api-base", server.openAIBase, "-m", "openai/echo", "-a", "https://cat.invalid/cat.webp", "what?"],
+                environment: ["OPENAI_API_KEY": CLIHarness.fakeKey])
+            #expect(refused.status == 1, "\(refused)")
+            #expect(refused.stderr.contains("messages[0].content[0] could not be used"), "\(refused)")
+            #expect(!refused.stderr.contains("cat.invalid"), "\(refused)")
+            #expect(server.recordedRequests.count == before)
         }
     }
 
