@@ -55,7 +55,7 @@ else
 import PackageDescription
 let embed: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("InternalImportsByDefault"), .enableExperimentalFeature("Lifetimes"),
 ]
 let settings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 let nio: [Target.Dependency] = [
@@ -69,7 +69,8 @@ let package = Package(name: "embed-asan", dependencies: [
     .systemLibrary(name: "CPythonShim", path: "CPythonShim", pkgConfig: "python-3.11-embed"),
     .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
     .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embed),
-    .target(name: "LiteLLM", dependencies: ["PythonEmbed"], swiftSettings: settings),
+    .target(name: "LiteLLM", dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings + [.enableExperimentalFeature("Lifetimes")]),
     .target(name: "LambdaRuntime", dependencies: nio + [.product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .target(name: "ChatLambda", dependencies: ["LambdaRuntime", "LiteLLM", .product(name: "Logging", package: "swift-log")] + nio,
             swiftSettings: settings),
@@ -78,7 +79,8 @@ let package = Package(name: "embed-asan", dependencies: [
     .executableTarget(name: "bootstrap", dependencies: ["ChatLambda", "LambdaRuntime", "LiteLLM",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .testTarget(name: "PythonEmbedTests", dependencies: ["PythonEmbed"]),
-    .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes"], swiftSettings: settings),
+    .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes",
+                                                    .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
 ])
 MANIFEST
