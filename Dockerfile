@@ -12,15 +12,19 @@
 # Ubuntu/Debian images have 2.35+/2.36 and would produce a bootstrap that needs more than Lambda has.
 
 # Base images by digest, never by a tag that can move (scripts/check-pins.sh holds every FROM to this). Each digest
-# is the tag's multi-architecture index digest, as `docker buildx imagetools inspect <tag>` prints it; it is given at
-# build time (`--build-arg AL2023_DIGEST=sha256:... --build-arg SWIFT_DIGEST=sha256:...`) until it is written here,
-# and without one the build stops at FROM (an image reference ending in '@' is refused). This checkout has no
-# registry access to read them, so none is written here yet.
-#   AL2023: public.ecr.aws/amazonlinux/amazonlinux:2023
-ARG AL2023_IMAGE=public.ecr.aws/amazonlinux/amazonlinux
-ARG AL2023_DIGEST=
-#   SWIFT:  swift:6.3-rhel-ubi9 (Docker Hub's official image)
-ARG SWIFT_IMAGE=swift
+# is the tag's multi-architecture index digest, as `docker buildx imagetools inspect <tag>` prints it (a per-platform
+# manifest digest would fail the other architecture's build).
+#   AL2023: docker.io/library/amazonlinux:2023, release 2023.12.20260727. This checkout has no registry access: the
+#   digest is the one a public project resolved on 2026-08-06 with `docker buildx imagetools inspect amazonlinux:2023`
+#   and recorded with that release. A digest is content-addressed, so a wrong one stops the build at FROM; it cannot
+#   pull other bytes. To move it: inspect the tag, check /etc/os-release in both architectures' rootfs, update both.
+ARG AL2023_IMAGE=docker.io/library/amazonlinux
+ARG AL2023_DIGEST=sha256:694092ae18877ed4e3cb9b643759ba95df1f12af12528fefa18f60f79d4c1568
+#   SWIFT: docker.io/library/swift:6.3-rhel-ubi9. No published record of this tag's digest could be read from here,
+#   and an invented one is worse than none: until someone with registry access writes it in, the build needs
+#   `--build-arg SWIFT_DIGEST=sha256:...` (`docker buildx imagetools inspect swift:6.3-rhel-ubi9` prints it), and
+#   without it stops at FROM (an image reference ending in '@' is refused).
+ARG SWIFT_IMAGE=docker.io/library/swift
 ARG SWIFT_DIGEST=
 
 # ---- the Python layer: python/ = packages + libpython3.11 + stdlib + lib-dynload + shared libraries -------------
