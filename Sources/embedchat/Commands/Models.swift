@@ -29,16 +29,11 @@ extension EmbedChat {
             @Flag(name: .long, help: "Print a JSON array.")
             var json = false
 
-            @Option(name: .long, help: ArgumentHelp("Colon-separated folders holding litellm (default: $EMBEDCHAT_PYTHONPATH).",
-                                                   valueName: "paths"))
-            var pythonPath: String?
+            @OptionGroup var python: PythonOptions
 
             mutating func run() async throws {
-                var options = try ModelOptions.parse(pythonPath.map { ["--python-path", $0] } ?? [])
-                options.offline = true
-                let settings = try options.resolved()
                 let config = try CLIFailure.loadConfiguration()
-                let client = try await settings.startClient()
+                let client = try await ClientStartup.start(python.interpreter())
                 let models = try await ModelCatalog(client: client).models(matching: query)
                 if json {
                     struct Row: Encodable {
@@ -87,68 +82,6 @@ extension EmbedChat {
                 do { try CLIConfiguration.setDefaultModel(name, in: path) } catch { throw CLIFailure.usage("\(error)") }
                 Terminal.err("default model set to \(name) in \(path)\n")
             }
-        }
-    }
-
-    /// `embedchat aliases`: short names for models in config.toml.
-    struct Aliases: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Short names for models, kept in config.toml.",
-            discussion: """
-            Examples:
-              embedchat aliases set fast openai/gpt-4o-mini
-              embedchat -m fast "Hello"
-              embedchat aliases remove fast
-            """,
-            subcommands: [List.self, Set.self, Remove.self],
-            defaultSubcommand: List.self
-        )
-
-        struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the aliases (the default).")
-            func run() async throws {
-                let config = try CLIFailure.loadConfiguration()
-                for (alias, model) in config.aliases.sorted(by: { $0.key < $1.key }) { Terminal.out("\(alias): \(model)\n") }
-            }
-        }
-
-        struct Set: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Make NAME stand for MODEL.")
-            @Argument(help: "The alias.") var name: String
-            @Argument(help: "The litellm model it stands for.") var model: String
-
-            func validate() throws {
-                guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else { throw ValidationError("NAME must be one word.") }
-                guard !model.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("MODEL must not be empty.") }
-            }
-
-            func run() async throws {
-                let path = XDGPaths().configFile
-                do { try CLIConfiguration.setAlias(name, to: model, in: path) } catch { throw CLIFailure.usage("\(error)") }
-                Terminal.err("\(name) now stands for \(model) (\(path))\n")
-            }
-        }
-
-        struct Remove: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove an alias.")
-            @Argument(help: "The alias.") var name: String
-            func run() async throws {
-                let path = XDGPaths().configFile
-                guard try CLIFailure.loadConfiguration().aliases[name] != nil else { throw CLIFailure.usage("there is no alias \(name)") }
-                do { try CLIConfiguration.setAlias(name, to: nil, in: path) } catch { throw CLIFailure.usage("\(error)") }
-                Terminal.err("alias \(name) removed\n")
-            }
-        }
-    }
-}
-
-extension CLIFailure {
-    /// config.toml, or a usage failure (exit code 2) saying what is wrong with it.
-    static func loadConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CLIConfiguration {
-        do {
-            return try CLIConfiguration.load(from: XDGPaths(environment: environment).configFile)
-        } catch {
-            throw CLIFailure.usage("\(error)", hint: "fix or remove the file")
         }
     }
 }
