@@ -36,30 +36,10 @@ extension EmbedChat {
                 let client = try await ClientStartup.start(python.interpreter())
                 let models = try await ModelCatalog(client: client).models(matching: query)
                 if json {
-                    struct Row: Encodable {
-                        var name: String, provider: String?, mode: String?, context_window: Int?
-                        var input_usd_per_million: Double?, output_usd_per_million: Double?
-                    }
-                    Terminal.out(JSONLines.encode(models.map {
-                        Row(name: $0.name, provider: $0.provider, mode: $0.mode, context_window: $0.contextWindow,
-                            input_usd_per_million: $0.inputPerMillion, output_usd_per_million: $0.outputPerMillion)
-                    }) + "\n")
+                    Terminal.out(ModelTable.json(models) + "\n")
                     return
                 }
-                var lines: [String] = []
-                for (alias, model) in config.aliases.sorted(by: { $0.key < $1.key })
-                where query.map({ alias.localizedCaseInsensitiveContains($0) || model.localizedCaseInsensitiveContains($0) }) ?? true {
-                    lines.append("alias \(alias) = \(model)")
-                }
-                let width = min(60, models.map(\.name.count).max() ?? 10)
-                func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
-                if !models.isEmpty { lines.append(pad("model", width) + "  context   $/M in   $/M out  mode") }
-                for model in models {
-                    let context = model.contextWindow.map { $0 >= 1000 ? "\($0 / 1000)k" : "\($0)" } ?? "?"
-                    func price(_ value: Double?) -> String { value.map { String(format: "%8.3f", $0) } ?? "       ?" }
-                    lines.append(pad(model.name, width) + "  " + String(repeating: " ", count: max(0, 7 - context.count)) + context
-                                 + "  " + price(model.inputPerMillion) + "  " + price(model.outputPerMillion) + "  " + (model.mode ?? ""))
-                }
+                let lines = ModelTable.lines(models, aliases: config.aliases, matching: query)
                 if lines.isEmpty { Terminal.err("no known model matches \(query ?? "")\n"); return }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
             }

@@ -18,12 +18,11 @@ extension LogPrinter {
         }
         guard !totals.isEmpty else { Terminal.err("the log is empty\n"); return }
         let width = max(5, totals.map(\.model.count).max() ?? 5)
-        func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
-        var lines = [pad("day", 10) + "  " + pad("model", width) + "  exchanges      tokens  cost"]
+        var lines = ["day".padded(to: 10) + "  " + "model".padded(to: width) + "  exchanges      tokens  cost"]
         for total in totals {
             var cost = total.unpriced == total.exchanges ? "unknown (no price)" : UsageReport.dollars(total.costUSD)
             if total.unpriced > 0 && total.unpriced < total.exchanges { cost += " (+\(total.unpriced) unpriced)" }
-            lines.append(pad(total.day, 10) + "  " + pad(total.model, width) + "  " + String(format: "%9d  %10d  ", total.exchanges,
+            lines.append(total.day.padded(to: 10) + "  " + total.model.padded(to: width) + "  " + String(format: "%9d  %10d  ", total.exchanges,
                          total.promptTokens + total.completionTokens) + cost)
         }
         let sum = totals.reduce(0.0) { $0 + $1.costUSD }
