@@ -3,8 +3,9 @@ import Foundation
 
 /// `embedchat`: prompts to LLM providers through an embedded CPython running litellm.
 ///
-/// The root only parses and routes: `ask` (the default), `chat`, `batch` and `doctor` live in `Commands/`, and
-/// ``main()`` maps every failure to one line on stderr and a documented exit code (``CLIExit``).
+/// The root only parses and routes: the commands live in `Commands/` (`ask` is the default), their help text in
+/// `Commands/EmbedChat+Help.swift`, and every failure goes to ``exit(reporting:)`` (`Failures/`), which prints one
+/// line on stderr and exits with a documented code (``CLIExit``).
 @main
 struct EmbedChat: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,8 +17,7 @@ struct EmbedChat: AsyncParsableCommand {
         defaultSubcommand: Ask.self
     )
 
-    /// Parses and runs the command, mapping failures to the exit codes of ``CLIExit`` (usage errors become 2,
-    /// not ArgumentParser's 64).
+    /// Parses and runs the command; a failure ends the process through ``exit(reporting:)``.
     static func main() async {
         do {
             var command = try await asyncParseAsRoot(nil)
