@@ -35,20 +35,9 @@ extension EmbedChat {
         @Option(name: .long, help: ArgumentHelp("Texts per request when reading stdin.", valueName: "n"))
         var batch = 128
 
-        @Option(name: .long, help: ArgumentHelp("The provider's base URL (an OpenAI-compatible server, a proxy).", valueName: "url"))
-        var apiBase: String?
+        @OptionGroup var connection: ProviderOptions
 
-        @Option(name: .long, help: ArgumentHelp("Read the API key from this environment variable.", valueName: "name"))
-        var apiKeyEnv: String?
-
-        @Option(name: .long, help: ArgumentHelp("Seconds to wait for each request.", valueName: "seconds"))
-        var timeout: Double?
-
-        @Option(name: .long, help: ArgumentHelp("Python package folders, colon-separated (else $EMBEDCHAT_PYTHONPATH).", valueName: "path"))
-        var pythonPath: String?
-
-        @Option(name: .long, help: ArgumentHelp("The Python home (else $EMBEDCHAT_PYTHONHOME).", valueName: "path"))
-        var pythonHome: String?
+        @OptionGroup var python: PythonOptions
 
         @Flag(name: .long, help: "Print the token counts and cost on stderr.")
         var usage = false
@@ -59,10 +48,6 @@ extension EmbedChat {
         func validate() throws {
             if let dimensions, dimensions < 1 { throw ValidationError("--dimensions must be at least 1.") }
             if !(1...2048).contains(batch) { throw ValidationError("--batch must be between 1 and 2048.") }
-            if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds.") }
-            if let apiKeyEnv, ProcessInfo.processInfo.environment[apiKeyEnv]?.isEmpty ?? true {
-                throw ValidationError("--api-key-env names \(apiKeyEnv), which is not set.")
-            }
         }
 
         mutating func run() async throws {
@@ -93,7 +78,7 @@ extension EmbedChat {
                     if let spent = response.cost { cost = (cost ?? 0) + spent }
                 }
                 if usage {
-                    Terminal.err("usage: \(tokens) prompt tokens for \(texts.count) texts" + (cost.map { String(format: ", cost $%.8f", $0) } ?? ", cost unknown") + "\n")
+                    Terminal.err(UsageReport.embeddingLine(promptTokens: tokens, texts: texts.count, cost: cost) + "\n")
                 }
             }
         }
@@ -121,14 +106,9 @@ extension EmbedChat {
 
         func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) -> ModelSettings {
             let model = self.model ?? environment["EMBEDCHAT_DEFAULT_EMBEDDING_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.builtInDefaultModel
-            var provider = ProviderSettings()
-            if let apiBase { provider.apiBase = apiBase }
-            if let apiKeyEnv { provider.apiKey = environment[apiKeyEnv] }
-            var interpreter = InterpreterConfiguration.fromEnvironment(environment)
-            if let pythonPath { interpreter.packagePaths = pythonPath.split(separator: ":").map(String.init).filter { !$0.isEmpty } }
-            if let pythonHome { interpreter.home = pythonHome }
-            return ModelSettings(model: model, provider: provider, timeout: timeout.map { .milliseconds(Int64($0 * 1000)) },
-                                 apiKeyEnvironment: apiKeyEnv, interpreter: interpreter)
+            return ModelSettings(model: model, provider: connection.settings(over: ProviderSettings(), environment: environment),
+                                 timeout: connection.duration, apiKeyEnvironment: connection.apiKeyEnv,
+                                 interpreter: python.interpreter(environment: environment))
         }
     }
 }

@@ -29,42 +29,17 @@ extension EmbedChat {
             @Flag(name: .long, help: "Print a JSON array.")
             var json = false
 
-            @Option(name: .long, help: ArgumentHelp("Colon-separated folders holding litellm (default: $EMBEDCHAT_PYTHONPATH).",
-                                                   valueName: "paths"))
-            var pythonPath: String?
+            @OptionGroup var python: PythonOptions
 
             mutating func run() async throws {
-                var options = try ModelOptions.parse(pythonPath.map { ["--python-path", $0] } ?? [])
-                options.offline = true
-                let settings = try options.resolved()
                 let config = try CLIFailure.loadConfiguration()
-                let client = try await settings.startClient()
+                let client = try await ClientStartup.start(python.interpreter())
                 let models = try await ModelCatalog(client: client).models(matching: query)
                 if json {
-                    struct Row: Encodable {
-                        var name: String, provider: String?, mode: String?, context_window: Int?
-                        var input_usd_per_million: Double?, output_usd_per_million: Double?
-                    }
-                    Terminal.out(JSONLines.encode(models.map {
-                        Row(name: $0.name, provider: $0.provider, mode: $0.mode, context_window: $0.contextWindow,
-                            input_usd_per_million: $0.inputPerMillion, output_usd_per_million: $0.outputPerMillion)
-                    }) + "\n")
+                    Terminal.out(ModelTable.json(models) + "\n")
                     return
                 }
-                var lines: [String] = []
-                for (alias, model) in config.aliases.sorted(by: { $0.key < $1.key })
-                where query.map({ alias.localizedCaseInsensitiveContains($0) || model.localizedCaseInsensitiveContains($0) }) ?? true {
-                    lines.append("alias \(alias) = \(model)")
-                }
-                let width = min(60, models.map(\.name.count).max() ?? 10)
-                func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
-                if !models.isEmpty { lines.append(pad("model", width) + "  context   $/M in   $/M out  mode") }
-                for model in models {
-                    let context = model.contextWindow.map { $0 >= 1000 ? "\($0 / 1000)k" : "\($0)" } ?? "?"
-                    func price(_ value: Double?) -> String { value.map { String(format: "%8.3f", $0) } ?? "       ?" }
-                    lines.append(pad(model.name, width) + "  " + String(repeating: " ", count: max(0, 7 - context.count)) + context
-                                 + "  " + price(model.inputPerMillion) + "  " + price(model.outputPerMillion) + "  " + (model.mode ?? ""))
-                }
+                let lines = ModelTable.lines(models, aliases: config.aliases, matching: query)
                 if lines.isEmpty { Terminal.err("no known model matches \(query ?? "")\n"); return }
                 Terminal.out(lines.joined(separator: "\n") + "\n")
             }
@@ -87,68 +62,6 @@ extension EmbedChat {
                 do { try CLIConfiguration.setDefaultModel(name, in: path) } catch { throw CLIFailure.usage("\(error)") }
                 Terminal.err("default model set to \(name) in \(path)\n")
             }
-        }
-    }
-
-    /// `embedchat aliases`: short names for models in config.toml.
-    struct Aliases: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Short names for models, kept in config.toml.",
-            discussion: """
-            Examples:
-              embedchat aliases set fast openai/gpt-4o-mini
-              embedchat -m fast "Hello"
-              embedchat aliases remove fast
-            """,
-            subcommands: [List.self, Set.self, Remove.self],
-            defaultSubcommand: List.self
-        )
-
-        struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the aliases (the default).")
-            func run() async throws {
-                let config = try CLIFailure.loadConfiguration()
-                for (alias, model) in config.aliases.sorted(by: { $0.key < $1.key }) { Terminal.out("\(alias): \(model)\n") }
-            }
-        }
-
-        struct Set: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Make NAME stand for MODEL.")
-            @Argument(help: "The alias.") var name: String
-            @Argument(help: "The litellm model it stands for.") var model: String
-
-            func validate() throws {
-                guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else { throw ValidationError("NAME must be one word.") }
-                guard !model.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("MODEL must not be empty.") }
-            }
-
-            func run() async throws {
-                let path = XDGPaths().configFile
-                do { try CLIConfiguration.setAlias(name, to: model, in: path) } catch { throw CLIFailure.usage("\(error)") }
-                Terminal.err("\(name) now stands for \(model) (\(path))\n")
-            }
-        }
-
-        struct Remove: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Remove an alias.")
-            @Argument(help: "The alias.") var name: String
-            func run() async throws {
-                let path = XDGPaths().configFile
-                guard try CLIFailure.loadConfiguration().aliases[name] != nil else { throw CLIFailure.usage("there is no alias \(name)") }
-                do { try CLIConfiguration.setAlias(name, to: nil, in: path) } catch { throw CLIFailure.usage("\(error)") }
-                Terminal.err("alias \(name) removed\n")
-            }
-        }
-    }
-}
-
-extension CLIFailure {
-    /// config.toml, or a usage failure (exit code 2) saying what is wrong with it.
-    static func loadConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CLIConfiguration {
-        do {
-            return try CLIConfiguration.load(from: XDGPaths(environment: environment).configFile)
-        } catch {
-            throw CLIFailure.usage("\(error)", hint: "fix or remove the file")
         }
     }
 }

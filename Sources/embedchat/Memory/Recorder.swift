@@ -23,36 +23,3 @@ struct Recorder: Sendable {
         }
     }
 }
-
-/// One prompt and its answer, as the log keeps it.
-struct Exchange: Sendable {
-    var model: String
-    var prompt: String
-    var system: String?
-    var answer: Answer
-    var startedAt: Date
-    var latencyMilliseconds: Int
-}
-
-/// What came back: the text, tool calls, token counts and cost.
-struct Answer: Sendable {
-    var text: String
-    var toolCallsJSON: String?
-    var usage: Usage?
-    /// USD, `nil` when the model has no price in litellm's table.
-    var cost: Double?
-    /// Whether the token counts were counted here because the provider sent none.
-    var usageEstimated = false
-}
-
-/// The earlier turns of a conversation as messages to send before a new prompt.
-extension Conversation {
-    var messages: [ChatMessage] {
-        turns.flatMap { turn -> [ChatMessage] in [.user(turn.prompt), .assistant(turn.response)] }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int { Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000) }
-}
