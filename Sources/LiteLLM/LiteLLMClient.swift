@@ -72,6 +72,7 @@ public final class LiteLLMClient: Sendable {
             throw LiteLLMError(kind: .setup, message: error.description)
         }
         PythonError.captureAttributes(["status_code", "llm_provider", "model"])
+        PydanticConversion.install()
         let version: String, importSeconds: Double
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =

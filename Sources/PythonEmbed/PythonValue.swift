@@ -4,8 +4,9 @@ import Foundation
 ///
 /// To Python: `none` → `None`, `bool` → `bool`, `int` → `int`, `double` → `float`, `string` → `str`,
 /// `bytes` → `bytes`, `array` → `list`, `object` → `dict`.
-/// From Python: also `tuple` → `array`, `bytearray` → `bytes`, and objects with a pydantic `model_dump()` (litellm's
-/// responses) → their dump. Integers beyond 64 bits, NaN and infinities, text that is not valid UTF-8 (lone
+/// From Python: also `tuple` → `array`, `bytearray` → `bytes`, and other objects through the converters an
+/// application installed (``PythonObjectConversion``; LiteLLM's turns litellm's pydantic models into their dump).
+/// Integers beyond 64 bits, NaN and infinities, text that is not valid UTF-8 (lone
 /// surrogates), dicts with non-string keys, reference cycles and nesting deeper than the limit are
 /// ``PythonConversionError``s, never crashes.
 public enum PythonValue: Sendable, Hashable {
