@@ -8,7 +8,7 @@ struct ProviderSettingsTests {
         var settings = ProviderSettings.offline()
         settings.extra["model"] = "openai/some-other-model"
         let error = await #expect(throws: LiteLLMError.self) {
-            _ = try await client.complete(ask(OfflineMode.litellmModel), settings: settings)
+            _ = try await client.complete(ask(OfflineMode.model), settings: settings)
         }
         #expect(error?.kind == .invalidSettings)
         #expect(error?.message.contains("'model'") == true)
@@ -21,7 +21,7 @@ struct ProviderSettingsTests {
         settings.extra["messages"] = .array([])
         settings.extra["stream"] = .bool(false)
         let streamError = await #expect(throws: LiteLLMError.self) {
-            _ = try await client.stream(ask(OfflineMode.litellmModel), settings: settings)
+            _ = try await client.stream(ask(OfflineMode.model), settings: settings)
         }
         #expect(streamError?.message.contains("'messages', 'stream'") == true)
 
@@ -37,7 +37,7 @@ struct ProviderSettingsTests {
         let client = try await startClient()
         var settings = ProviderSettings.offline()
         settings.extra["model"] = "openai/some-other-model"
-        let deployment = RouterDeployment(group: "g", id: "g#0", litellmModel: OfflineMode.litellmModel, settings: settings)
+        let deployment = RouterDeployment(group: "g", id: "g#0", litellmModel: OfflineMode.model, settings: settings)
         let error = await #expect(throws: LiteLLMError.self) { _ = try await client.makeRouter([deployment]) }
         #expect(error?.kind == .invalidSettings)
         #expect(error?.message.contains("'model'") == true)
@@ -47,7 +47,7 @@ struct ProviderSettingsTests {
         let client = try await startClient()
         var settings = ProviderSettings.offline(reply: "from extra")
         settings.extra["drop_params"] = .bool(true)
-        let reply = try await client.complete(ask(OfflineMode.litellmModel), settings: settings)
+        let reply = try await client.complete(ask(OfflineMode.model), settings: settings)
         #expect(reply.text == "from extra")
     }
 }
