@@ -45,13 +45,28 @@ struct PydanticConversionTests {
         #expect(value == [["name": "n", "inner": ["x": 3]]])
     }
 
+    @Test func anObjectThatIsNotAPydanticModelIsNotDumpedEvenWithAModelDump() async throws {
+        _ = try await startClient()
+        let error = try #require(throws: PythonConversionError.self) {
+            try Interpreter.withGIL { gil in
+                try Interpreter.run("""
+                    class Lookalike:
+                        def model_dump(self): return {"x": 1}
+                    result = [Lookalike()]
+                    """, gil).toValue(gil)
+            }
+        }
+        #expect(error.reason.contains("a Lookalike has no Swift value"), "\(error)")
+    }
+
     @Test func aModelDumpThatIsNotADictIsAnErrorNamingTheType() async throws {
         _ = try await startClient()
         let error = try #require(throws: PythonError.self) {
             try Interpreter.withGIL { gil in
                 try Interpreter.run("""
-                    class Odd:
-                        def model_dump(self): return 5
+                    import pydantic
+                    class Odd(pydantic.BaseModel):
+                        def model_dump(self, **kwargs): return 5
                     result = {"odd": Odd()}
                     """, gil).toValue(gil)
             }

@@ -7,16 +7,32 @@ enum PydanticConversion {
     /// The converter's name in ``PythonObjectConversion``.
     static let name = "pydantic"
 
+    private static let module = EmbeddedModule(name: "_embedchat_pydantic", source: source) { module, gil throws(PythonError) in
+        try module.attribute("dump", gil).handle(gil)
+    }
+
     /// Installs the converter (again: harmless).
     static func install() {
         PythonObjectConversion.install(name) { object, gil in
-            guard object.hasAttribute("model_dump", gil) else { return nil }
-            let dump = try object.callMethod("model_dump", gil)
-            guard dump.read(gil, { $0.kind == .dict }) else {
-                throw PythonError(typeName: "TypeError",
-                                  message: "model_dump() of a \(object.typeName(gil)) did not return a dict")
-            }
+            guard object.hasAttribute("model_dump", gil) else { return nil }  // most objects: no Python call
+            let dump = try module.functions(gil).borrow(gil).call(objects: [object.handle(gil)], gil)
+            if dump.isNone(gil) { return nil }
             return dump
         }
     }
+
+    private static let source = #"""
+"""pydantic models as plain dicts, for the host's whole-value conversion. Versioned with the binary."""
+from pydantic import BaseModel
+
+
+def dump(obj):
+    """The model's dump, or None for an object that is not a pydantic model."""
+    if not isinstance(obj, BaseModel):
+        return None
+    plain = obj.model_dump()
+    if not isinstance(plain, dict):
+        raise TypeError(f"model_dump() of a {type(obj).__name__} did not return a dict")
+    return plain
+"""#
 }
