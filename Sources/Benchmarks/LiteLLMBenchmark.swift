@@ -17,7 +17,7 @@ struct LiteLLMBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let client = try await LiteLLMClient.start(Bench.configuration())
-        let request = ChatCompletionRequest(model: OfflineMode.litellmModel, messages: [.user("hello")])
+        let request = ChatCompletionRequest(model: OfflineMode.model, messages: [.user("hello")])
         let settings = ProviderSettings.offline(reply: "hello world")
         let streamText = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 30)
         let reference = try PythonReference()

@@ -72,6 +72,7 @@ public final class LiteLLMClient: Sendable {
             throw LiteLLMError(kind: .setup, message: error.description)
         }
         PythonError.captureAttributes(["status_code", "llm_provider", "model"])
+        PydanticConversion.install()
         let version: String, importSeconds: Double
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
@@ -110,6 +111,7 @@ public final class LiteLLMClient: Sendable {
     /// - Throws: ``LiteLLMError`` (typed from litellm's exception), or `CancellationError`.
     public func complete(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                          timeout: Duration? = nil) async throws -> ChatCompletion {
+        try settings.checkExtra()
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
         return try await call(completeFunction, arguments, settings: settings) { reply, gil throws(LiteLLMError) in
             try ChatCompletion.decodePriced(reply, gil)
@@ -123,6 +125,7 @@ public final class LiteLLMClient: Sendable {
     /// thrown from the stream after the chunks that did arrive.
     public func stream(_ request: ChatCompletionRequest, settings: ProviderSettings = ProviderSettings(),
                        timeout: Duration? = nil) async throws -> ChatCompletionStream {
+        try settings.checkExtra()
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
         let chunks = try await call(streamFunction, arguments, settings: settings) { [loop] stream, gil in
             try PythonAsyncSequence<ChatCompletionChunk>(stream, loop: loop, gil) { chunk, gil in
@@ -141,6 +144,7 @@ public final class LiteLLMClient: Sendable {
     /// - Throws: ``LiteLLMError`` (typed from litellm's exception), or `CancellationError`.
     public func embed(_ request: EmbeddingRequest, settings: ProviderSettings = ProviderSettings(),
                       timeout: Duration? = nil) async throws -> EmbeddingResponse {
+        try settings.checkExtra()
         let arguments = Payload.arguments(request, settings: settings, timeout: timeout)
         let reply = try await call(embedFunction, arguments, settings: settings) { reply, gil in
             try Payload.embeddingReply(reply.toValue(gil))

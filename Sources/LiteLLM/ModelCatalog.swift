@@ -26,7 +26,10 @@ public struct ModelCatalog: Sendable {
     /// Uses the litellm that `client` imported (a started client is the proof it is there).
     public init(client: LiteLLMClient) {}
 
-    private static let functions = Mutex<(cost: PythonHandle, tokens: PythonHandle, models: PythonHandle)?>(nil)
+    private static let module = EmbeddedModule(name: "_embedchat_catalog", source: source) { module, gil throws(PythonError) in
+        (cost: try module.attribute("cost", gil).handle(gil), tokens: try module.attribute("count_tokens", gil).handle(gil),
+         models: try module.attribute("models", gil).handle(gil))
+    }
 
     /// What `promptTokens` in and `completionTokens` out cost on `model`, in USD, from litellm's price table
     /// (`litellm.cost_per_token`); `nil` when litellm has no price for the model.
@@ -63,15 +66,7 @@ public struct ModelCatalog: Sendable {
     private static func call(_ function: @escaping @Sendable ((cost: PythonHandle, tokens: PythonHandle, models: PythonHandle)) -> PythonHandle,
                              _ arguments: [PythonValue]) async throws -> PythonValue {
         try await PythonWorkerPool.shared.run { gil in
-            let handles = try functions.withLock { stored in
-                if let stored { return stored }
-                let module = try Interpreter.loadModule(named: "_embedchat_catalog", source: source, gil)
-                let loaded = (cost: try module.attribute("cost", gil).handle(gil), tokens: try module.attribute("count_tokens", gil).handle(gil),
-                              models: try module.attribute("models", gil).handle(gil))
-                stored = loaded
-                return loaded
-            }
-            return try function(handles).borrow(gil).call(arguments: arguments, gil).toValue(gil)
+            try function(module.functions(gil)).borrow(gil).call(arguments: arguments, gil).toValue(gil)
         }
     }
 

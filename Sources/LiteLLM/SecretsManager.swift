@@ -60,7 +60,9 @@ def secret_string(secret_id, region, endpoint=None, credentials=None):
     return value
 """#
 
-    private static let function = Mutex<PythonHandle?>(nil)
+    private static let module = EmbeddedModule(name: "_embedchat_secrets", source: source) { module, gil throws(PythonError) in
+        try module.attribute("secret_string", gil).handle(gil)
+    }
     private static let failures = Mutex<[String: (until: ContinuousClock.Instant, error: SecretsManagerError)]>([:])
 
     /// Fetches a secret's `SecretString` on a Python worker thread (boto3 blocks).
@@ -101,22 +103,7 @@ def secret_string(secret_id, region, endpoint=None, credentials=None):
                 credentials.map { .array([.string($0.0), .string($0.1)]) } ?? .none,
             ]
             let value = try await PythonWorkerPool.shared.run { gil in
-                // Never hold the mutex while Python runs: Python gives up the GIL mid-import, and a second caller
-                // holding the GIL while waiting on the mutex would deadlock. Two first callers may both load the
-                // glue; the first to finish wins.
-                let handle: PythonHandle
-                if let cached = function.withLock({ $0 }) {
-                    handle = cached
-                } else {
-                    let module = try Interpreter.loadModule(named: "_embedchat_secrets", source: source, gil)
-                    let loaded = try module.attribute("secret_string", gil).handle(gil)
-                    handle = function.withLock { cached in
-                        if let cached { return cached }
-                        cached = loaded
-                        return loaded
-                    }
-                }
-                return try handle.borrow(gil).call(arguments: arguments, gil).toValue(gil)
+                try module.functions(gil).borrow(gil).call(arguments: arguments, gil).toValue(gil)
             }
             guard let text = value.stringValue else {
                 throw SecretsManagerError(secretID: id, code: nil, message: "the secret is not a string")

@@ -48,10 +48,11 @@ extension PythonValue {
 extension PyRef {
     /// Converts the object to a ``PythonValue``, recursively.
     ///
-    /// Pydantic models (litellm's responses and chunks) are converted through `model_dump()`.
+    /// Objects other than plain values (`None`, `bool`, `int`, `float`, `str`, `bytes`, `bytearray`, `list`, `tuple`,
+    /// `dict`) are converted through the converters an application installed (``PythonObjectConversion``).
     /// - Parameter maximumDepth: how deep containers may nest before the conversion fails (default 256).
-    /// - Throws: ``PythonConversionError`` for values Swift cannot represent, ``PythonError`` if Python code
-    ///   (a `model_dump`) raised.
+    /// - Throws: ``PythonConversionError`` for values Swift cannot represent, or what a converter threw (e.g. a
+    ///   ``PythonError`` from the Python code it ran).
     public func toValue(maximumDepth: Int = 256, _ gil: borrowing GIL) throws -> PythonValue {
         var converter = ValueConverter(maximumDepth: maximumDepth)
         return try converter.convert(pointer, path: "$", depth: 0, gil)
@@ -102,7 +103,7 @@ private struct ValueConverter {
             }
             defer { visiting.remove(object) }
             if cpy_dict_check(object) != 0 { return try convertDict(object, path: path, depth: depth, gil) }
-            // Elements are re-read on every step: a list may change size under a model_dump it contains.
+            // Elements are re-read on every step: a list may change size under a converter run on an element.
             let isList = cpy_list_check(object) != 0
             var elements: [PythonValue] = []
             var index = 0
@@ -115,15 +116,11 @@ private struct ValueConverter {
             }
             return .array(elements)
         }
-        if PyObject_HasAttrString(object, "model_dump") == 1 {
-            let dump = try PyRef(borrowing: object, gil).callMethod("model_dump", gil)
-            guard cpy_dict_check(dump.pointer) != 0 else {
-                throw PythonConversionError(reason: "model_dump() did not return a dict", path: path())
-            }
-            return try convert(dump.pointer, path: path(), depth: depth + 1, gil)
+        let original = PyRef(borrowing: object, gil)
+        if let replacement = try PythonObjectConversion.replacement(for: original, gil) {
+            return try convert(replacement.pointer, path: path(), depth: depth + 1, gil)
         }
-        let typeName = PyRef(borrowing: object, gil).typeName(gil)
-        throw PythonConversionError(reason: "a \(typeName) has no Swift value", path: path())
+        throw PythonConversionError(reason: "a \(original.typeName(gil)) has no Swift value", path: path())
     }
 
     private mutating func convertDict(_ dict: UnsafeMutablePointer<PyObject>, path: () -> String, depth: Int,

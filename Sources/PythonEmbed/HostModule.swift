@@ -24,7 +24,8 @@ class HostCancelled(BaseException):
     """Raised asynchronously in a worker thread whose Swift task was cancelled."""
 
 
-OK, ERROR, CANCELLED, END = 0, 1, 2, 3
+# The outcome codes, written in from the host's GlueOutcome.Code.
+\#(GlueOutcome.Code.pythonDefinition)
 
 
 async def _deliver(awaitable, done):

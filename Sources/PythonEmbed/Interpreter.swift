@@ -159,6 +159,7 @@ public enum Interpreter {
         return handle.borrow(gil)
     }
 
+    /// The path of the libpython this process loaded, from `/proc/self/maps`.
     static func loadedLibraryPath() -> String? {
         guard let maps = processMaps(),
               let line = maps.split(separator: "\n").first(where: { $0.contains("libpython3.11") }),

@@ -56,11 +56,8 @@ public struct InterpreterConfiguration: Sendable, Equatable {
     /// The prefix of the libpython this process loaded: `<prefix>/lib/libpython3.11.so.1.0` or
     /// `<prefix>/lib/<multiarch>/libpython3.11.so.1.0`.
     static func loadedLibraryPrefix() -> String? {
-        guard let maps = processMaps(),
-              let line = maps.split(separator: "\n").first(where: { $0.contains("libpython3.11") }),
-              let start = line.firstIndex(of: "/")
-        else { return nil }
-        var directory = URL(fileURLWithPath: String(line[start...])).deletingLastPathComponent()
+        guard let library = Interpreter.loadedLibraryPath() else { return nil }
+        var directory = URL(fileURLWithPath: library).deletingLastPathComponent()
         if directory.lastPathComponent != "lib" { directory.deleteLastPathComponent() }  // multiarch folder
         guard directory.lastPathComponent == "lib" else { return nil }
         return directory.deletingLastPathComponent().path

@@ -140,12 +140,24 @@ enum GlueOutcome {
             throw PythonError(typeName: "SystemError", message: "the glue handed over a malformed outcome")
         }
         let value = PyRef(borrowing: cpy_tuple_get_item(pointer, 1), gil)
-        switch PyLong_AsLong(cpy_tuple_get_item(pointer, 0)) {
-        case 0: self = .value(value.handle(gil))
-        case 1: self = .exception(value.handle(gil))
-        case 2: self = .cancelled
-        case 3: self = .end
-        default: throw PythonError(typeName: "SystemError", message: "the glue handed over an unknown outcome")
+        switch Code(rawValue: PyLong_AsLong(cpy_tuple_get_item(pointer, 0))) {
+        case .ok: self = .value(value.handle(gil))
+        case .error: self = .exception(value.handle(gil))
+        case .cancelled: self = .cancelled
+        case .end: self = .end
+        case nil: throw PythonError(typeName: "SystemError", message: "the glue handed over an unknown outcome")
+        }
+    }
+
+    /// The kinds of outcome as the glue numbers them: defined here only, and written into the glue's source
+    /// (``pythonDefinition``), so the two sides cannot disagree.
+    enum Code: Int, CaseIterable {
+        case ok = 0, error, cancelled, end
+
+        /// `OK, ERROR, CANCELLED, END = 0, 1, 2, 3`: the glue's constants.
+        static var pythonDefinition: String {
+            allCases.map { "\($0)".uppercased() }.joined(separator: ", ") + " = "
+                + allCases.map { "\($0.rawValue)" }.joined(separator: ", ")
         }
     }
 }

@@ -30,8 +30,8 @@ public final class PythonName: Sendable {
 /// Only the members asked for are converted, and a member is found by a ``PythonName``; a whole conversion
 /// (``PyRef/toValue(maximumDepth:_:)``) builds a Swift dictionary for every dict and a string for every key. Members
 /// are read from a dict, or from an object as it stores its attributes: its instance dict, then the dict in the slot
-/// the caller names as `extraMembers` (pydantic's `__pydantic_extra__`, so a pydantic model reads like its
-/// `model_dump()` without the dump). Reading runs no Python code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
+/// the caller names as `extraMembers` (e.g. the slot where a model library keeps undeclared fields, so a model reads
+/// like its plain dump without making it). Reading runs no Python code (for dicts whose keys are strings, as a dump's and a model's are), except ``value()``.
 ///
 /// Get one from ``PyRef/read(extraMembers:_:_:)``. The reader points into a value that is alive, and may be touched, only while
 /// that call's GIL is held, so it is `~Escapable`: the compiler refuses to let it (or a member, an element, or
@@ -194,7 +194,7 @@ public struct PythonReader: ~Escapable {
     }
 
     /// The whole value converted, for a member whose shape the reader leaves open. Unlike the rest of the reader this
-    /// may run Python code (a pydantic model is converted through its `model_dump()`), which may change what other
+    /// may run Python code (an installed ``PythonObjectConversion`` converter), which may change what other
     /// readers of the same value point into: read what you need from them first.
     public func value() throws -> PythonValue {
         let gil = GIL()  // a reader cannot leave the scope of the GIL it was read under
@@ -206,7 +206,7 @@ extension PyRef {
     /// Reads the object in place with a ``PythonReader``. The reader is `~Escapable`, and `T` is not, so the reader
     /// cannot be returned from or kept beyond `body`: the compiler refuses it.
     /// - Parameter extraMembers: the slot where objects keep members beyond their instance dict, searched after it
-    ///   (`__pydantic_extra__` for pydantic models); `nil` reads instance dicts only.
+    ///   (e.g. a model library's store of undeclared fields); `nil` reads instance dicts only.
     public func read<T, E: Error>(extraMembers: PythonName? = nil, _ gil: borrowing GIL,
                                   _ body: (PythonReader) throws(E) -> T) throws(E) -> T {
         try body(PythonReader(pointer: pointer, extraMembers: extraMembers))

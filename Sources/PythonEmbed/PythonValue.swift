@@ -1,9 +1,12 @@
+import Foundation
+
 /// A JSON-like value that crosses between Swift and Python: what a Python call takes and returns on the Swift side.
 ///
 /// To Python: `none` → `None`, `bool` → `bool`, `int` → `int`, `double` → `float`, `string` → `str`,
 /// `bytes` → `bytes`, `array` → `list`, `object` → `dict`.
-/// From Python: also `tuple` → `array`, `bytearray` → `bytes`, and objects with a pydantic `model_dump()` (litellm's
-/// responses) → their dump. Integers beyond 64 bits, NaN and infinities, text that is not valid UTF-8 (lone
+/// From Python: also `tuple` → `array`, `bytearray` → `bytes`, and other objects through the converters an
+/// application installed (``PythonObjectConversion``; LiteLLM's turns litellm's pydantic models into their dump).
+/// Integers beyond 64 bits, NaN and infinities, text that is not valid UTF-8 (lone
 /// surrogates), dicts with non-string keys, reference cycles and nesting deeper than the limit are
 /// ``PythonConversionError``s, never crashes.
 public enum PythonValue: Sendable, Hashable {
@@ -81,28 +84,11 @@ extension PythonValue: Codable {
         case .int(let value): try container.encode(value)
         case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
-        case .bytes(let value): try container.encode(base64(value))
+        case .bytes(let value): try container.encode(Data(value).base64EncodedString())
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
     }
-}
-
-private func base64(_ bytes: [UInt8]) -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity((bytes.count + 2) / 3 * 4)
-    var index = 0
-    while index < bytes.count {
-        let chunk = bytes[index..<min(index + 3, bytes.count)]
-        var word: UInt32 = 0
-        for (offset, byte) in chunk.enumerated() { word |= UInt32(byte) << (16 - 8 * offset) }
-        for position in 0..<4 {
-            out.append(position <= chunk.count ? alphabet[Int((word >> (18 - 6 * position)) & 63)] : UInt8(ascii: "="))
-        }
-        index += 3
-    }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// A value that cannot cross between Python and Swift, with where in the value it sits.

@@ -8,14 +8,14 @@ import Testing
 struct CompletionTests {
     @Test func offlineModeGoesThroughLitellmMockPath() async throws {
         let client = try await startClient()
-        let reply = try await client.complete(ask(OfflineMode.litellmModel), settings: .offline())
+        let reply = try await client.complete(ask(OfflineMode.model), settings: .offline())
         #expect(reply.id.hasPrefix("chatcmpl-"))
         #expect(reply.usage?.promptTokens == 10)
         #expect(reply.usage?.completionTokens == 20)
         #expect(reply.text == OfflineMode.reply)
         #expect(reply.text?.contains("no provider was called") == true)
 
-        let chunks = await collect(try await client.stream(ask(OfflineMode.litellmModel), settings: .offline()))
+        let chunks = await collect(try await client.stream(ask(OfflineMode.model), settings: .offline()))
         #expect(chunks.error == nil)
         let pieces = chunks.chunks.compactMap(\.text)
         #expect(pieces.joined() == OfflineMode.reply)

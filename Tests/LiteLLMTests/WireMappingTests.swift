@@ -221,8 +221,7 @@ struct WireMappingTests {
                     "aws_access_key_id": "AKIAFAKEFAKEFAKEFAKE", "aws_secret_access_key": "fake-secret-key-0123456789",
                     "aws_region_name": "us-east-1",
                 ])
-            } else if model == "offline" {
-                request.model = OfflineMode.litellmModel
+            } else if model == OfflineMode.model {
                 settings = .offline()
             }
             let whole = try await Self.readBothWays(request, settings, stream: false)

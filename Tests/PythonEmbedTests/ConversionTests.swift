@@ -29,17 +29,52 @@ struct ConversionTests {
         #expect(types == ["a": "NoneType", "b": "bool", "c": "int", "d": "float", "e": "str", "f": "bytes", "g": "list", "h": "dict"])
     }
 
-    @Test func pydanticModelsConvertThroughTheirDump() async throws {
+    @Test func objectsConvertThroughAnInstalledConverterWhereverTheyNest() async throws {
+        // Answers only for objects carrying its marker, so other tests' objects are left to the rest.
+        PythonObjectConversion.install("conversion-test") { object, gil in
+            guard object.hasAttribute("_conversion_test_plain", gil) else { return nil }
+            return try object.callMethod("_conversion_test_plain", gil)
+        }
+        #expect(PythonObjectConversion.installed.contains("conversion-test"))
         let value = try await evaluate("""
-            import pydantic
-            class Inner(pydantic.BaseModel):
-                x: int
-            class Outer(pydantic.BaseModel):
-                name: str
-                inner: Inner
-            result = [Outer(name="n", inner=Inner(x=3))]
+            class Point:
+                def __init__(self, x, y): self.x, self.y = x, y
+                def _conversion_test_plain(self): return {"x": self.x, "y": self.y}
+            class Path:
+                def __init__(self, *points): self.points = points
+                def _conversion_test_plain(self): return list(self.points)
+            result = {"one": Point(1, 2), "many": [Path(Point(3, 4), Point(5, 6))], "plain": (7,)}
             """)
-        #expect(value == [["name": "n", "inner": ["x": 3]]])
+        #expect(value == ["one": ["x": 1, "y": 2], "many": [[["x": 3, "y": 4], ["x": 5, "y": 6]]], "plain": [7]])
+    }
+
+    @Test func aConverterThatKeepsAnsweringWithObjectsMeetsTheDepthLimit() async throws {
+        PythonObjectConversion.install("conversion-test-endless") { object, gil in
+            guard object.hasAttribute("_conversion_test_again", gil) else { return nil }
+            return try object.callMethod("_conversion_test_again", gil)
+        }
+        let error = try await #require(throws: PythonConversionError.self) {
+            try await evaluate("""
+                class Again:
+                    def _conversion_test_again(self): return Again()
+                result = Again()
+                """)
+        }
+        #expect(error.reason.contains("nested deeper than"), "\(error)")
+    }
+
+    @Test func theHostKnowsNoModelLibrary() async throws {
+        // A model_dump method means nothing to PythonEmbed itself: LiteLLM installs a converter for pydantic models
+        // (instances of pydantic.BaseModel only), so this holds whatever ran before in the process.
+        let error = try await #require(throws: PythonConversionError.self) {
+            try await evaluate("""
+                class Model:
+                    def model_dump(self): return {"x": 1}
+                result = [Model()]
+                """)
+        }
+        #expect(error.reason.contains("a Model has no Swift value"), "\(error)")
+        #expect(error.path == "$[0]")
     }
 
     @Test(arguments: [

@@ -143,7 +143,7 @@ public struct ChatConfiguration: Sendable {
     public static let defaultDeadlineMargin = Duration.milliseconds(500)
     /// The table used when `EMBEDCHAT_MODELS` is unset: `offline`, answered by litellm's `mock_response`.
     public static let offlineModels: [String: ModelRoute] = [
-        OfflineMode.model: ModelRoute(name: OfflineMode.model, litellmModel: OfflineMode.litellmModel, settings: .offline()),
+        OfflineMode.model: ModelRoute(name: OfflineMode.model, litellmModel: OfflineMode.model, settings: .offline()),
     ]
 
     /// Creates a configuration.

@@ -101,6 +101,9 @@ public struct ProviderSettings: Sendable, Equatable {
 
     /// Offline mode: litellm's real code path answers with this text through `mock_response` and calls no provider.
     /// `custom_llm_provider` lets a bare model name such as ``OfflineMode/model`` through litellm's provider check.
+    ///
+    /// The one way offline calls are routed, by the CLI (`--offline`, with any model name) and the Lambda (its
+    /// `offline` model) alike: the model name as asked, with these settings.
     public static func offline(reply: String = OfflineMode.reply) -> ProviderSettings {
         ProviderSettings(extra: ["mock_response": .string(reply), "custom_llm_provider": "openai"])
     }
@@ -108,11 +111,10 @@ public struct ProviderSettings: Sendable, Equatable {
 
 /// The offline mode every part of the project shares.
 public enum OfflineMode {
-    /// The public model name of offline mode (what a user or caller asks for).
+    /// The model name of offline mode, for a user or caller and for litellm alike (with
+    /// ``ProviderSettings/offline(reply:)``): it has no price, so no cost is claimed, and with `mock_response`
+    /// litellm opens no socket.
     public static let model = "offline"
-    /// The litellm model offline calls are made with: an OpenAI-style name with no price, so no cost is claimed.
-    /// With `mock_response` litellm opens no socket whatever the provider.
-    public static let litellmModel = "openai/offline"
     /// The reply: it says plainly that it is offline and that no provider was called.
     public static let reply = "This is an offline reply from embedchat: litellm answered in mock mode and no provider was called. "
         + "Set a model and its API key to get real answers."

@@ -154,8 +154,10 @@ extension LiteLLMClient {
     /// Makes litellm's `Router` over `deployments` (all the groups it will serve, fallback targets included).
     /// - Parameter deployments: Every deployment, each naming its group; ids must be unique.
     /// - Returns: The router.
-    /// - Throws: ``LiteLLMError`` if litellm refuses the model list.
+    /// - Throws: ``LiteLLMError`` if litellm refuses the model list, or a deployment's settings would overwrite a
+    ///   request field (``ProviderSettings/checkExtra()``).
     public func makeRouter(_ deployments: [RouterDeployment]) async throws -> LiteLLMRouter {
+        for deployment in deployments { try deployment.settings.checkExtra() }
         let modelList = PythonValue.array(deployments.map(LiteLLMRouter.modelListEntry))
         let secrets = deployments.flatMap(\.settings.secrets)
         do {

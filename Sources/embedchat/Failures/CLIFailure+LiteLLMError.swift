@@ -12,7 +12,7 @@ extension CLIFailure {
     init(_ error: LiteLLMError, model: String, apiKeyEnvironment: String?) {
         let provider = ProviderKeys.provider(reported: error.provider, model: model)
         let status = error.statusCode.map { " (\($0))" } ?? ""
-        let what = Self.summary(for: error.kind)
+        let what = error.kind.summary
         let message = "\(what)\(status) for model \(model): \(Self.stripPrefixes(error.message))"
         self.init(message, hint: Self.hint(for: error.kind, provider: provider, apiKeyEnvironment: apiKeyEnvironment),
                   exitCode: error.kind == .setup ? CLIExit.setup : CLIExit.provider)
@@ -31,27 +31,6 @@ extension CLIFailure {
             text = text[dash.upperBound...]
         }
         return String(text)
-    }
-
-    static func summary(for kind: LiteLLMError.Kind) -> String {
-        switch kind {
-        case .authentication: "authentication failed"
-        case .permissionDenied: "permission denied"
-        case .notFound: "not found"
-        case .rateLimit: "rate limited"
-        case .timeout: "timed out"
-        case .internalServer: "provider error"
-        case .serviceUnavailable: "provider unavailable"
-        case .apiConnection: "cannot reach the provider"
-        case .contextWindowExceeded: "prompt too long for the model's context window"
-        case .contentPolicyViolation: "refused by the provider's content policy"
-        case .unsupportedParams: "unsupported parameter"
-        case .badRequest: "bad request"
-        case .unprocessableEntity: "request not processable"
-        case .invalidResponse: "unreadable answer"
-        case .setup: "setup failed"
-        default: "request failed"
-        }
     }
 
     static func hint(for kind: LiteLLMError.Kind, provider: String?, apiKeyEnvironment: String?) -> String? {

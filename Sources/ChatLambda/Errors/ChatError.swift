@@ -65,48 +65,15 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
         ChatError(status: 504, type: "timeout_error", code: "timeout", message: detail)
     }
 
-    /// The error for a failed litellm call, with the status docs/design/contracts.md gives its class (a timeout is 504: the
-    /// function is a gateway to the provider).
+    /// The error for a failed litellm call, with the status docs/design/contracts.md gives its class
+    /// (``LiteLLMError/Kind/gatewayAnswer``: a timeout is 504, the function is a gateway to the provider).
     /// The message is generic (``LiteLLMError/callerMessage``: the kind, the provider's status and type); the
     /// provider's own words, redacted, go to ``detail`` for the log.
     /// - Parameter error: litellm's error, already redacted.
     public init(_ error: LiteLLMError) {
-        self.init(kind: error)
+        let answer = error.kind.gatewayAnswer
+        self.init(status: answer.status, type: answer.type, code: answer.code, message: error.callerMessage)
         detail = error.message
-    }
-
-    private init(kind error: LiteLLMError) {
-        let message = error.callerMessage
-        switch error.kind {
-        case .contextWindowExceeded:
-            self.init(status: 400, type: "invalid_request_error", code: "context_length_exceeded", message: message)
-        case .contentPolicyViolation:
-            self.init(status: 400, type: "invalid_request_error", code: "content_policy_violation", message: message)
-        case .imageFetch:
-            self.init(status: 400, type: "invalid_request_error", code: "image_fetch_failed", message: message)
-        case .unsupportedParams:
-            self.init(status: 400, type: "invalid_request_error", code: "unsupported_parameter", message: message)
-        case .badRequest:
-            self.init(status: 400, type: "invalid_request_error", code: "bad_request", message: message)
-        case .authentication:
-            self.init(status: 401, type: "authentication_error", code: "provider_authentication_failed", message: message)
-        case .permissionDenied:
-            self.init(status: 403, type: "permission_error", code: "permission_denied", message: message)
-        case .notFound:
-            self.init(status: 404, type: "invalid_request_error", code: "not_found", message: message)
-        case .timeout:
-            self = .deadlineExceeded(message)
-        case .unprocessableEntity:
-            self.init(status: 422, type: "invalid_request_error", code: "unprocessable_entity", message: message)
-        case .rateLimit:
-            self.init(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded", message: message)
-        case .serviceUnavailable:
-            self.init(status: 503, type: "api_error", code: "service_unavailable", message: message)
-        case .apiConnection:
-            self.init(status: 500, type: "api_error", code: "provider_connection_failed", message: message)
-        default:
-            self.init(status: 500, type: "api_error", code: "internal_error", message: message)
-        }
     }
 
     /// The error for anything thrown by a chat call.
@@ -146,26 +113,4 @@ extension ChatError: LambdaFunctionError {
     public var errorMessage: String {
         String(decoding: JSON.bytes(["error": errorObject, "status": status]), as: UTF8.self)
     }
-}
-
-/// JSON writing shared by the chat function: compact, keys sorted (stable bytes for tests), slashes unescaped.
-enum JSON {
-    static func bytes(_ object: Any) -> [UInt8] {
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
-        return (try? Array(JSONSerialization.data(withJSONObject: object, options: options))) ?? Array("{}".utf8)
-    }
-
-    // One for the process (it holds no per-call state): this runs for every streamed chunk.
-    private static let encoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static func encode(_ value: some Encodable) throws -> [UInt8] { Array(try encoder.encode(value)) }
-
-    private static let eventPrefix = Array("data: ".utf8), eventSuffix = Array("\n\n".utf8)
-
-    /// `data: <json>\n\n`: one server-sent event.
-    static func sseEvent(_ json: [UInt8]) -> [UInt8] { eventPrefix + json + eventSuffix }
 }
