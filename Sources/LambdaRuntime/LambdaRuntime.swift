@@ -63,7 +63,7 @@ public enum LambdaRuntime {
     ///   - client: The Runtime API client, or a stand-in.
     ///   - logger: The runtime's logger.
     /// - Throws: What `nextInvocation()` or `complete(handlerError:)` throws: fatal errors and cancellation only.
-    public static func run<Client: LambdaRuntimeClientProtocol>(
+    package static func run<Client: LambdaRuntimeClientProtocol>(
         handler: some StreamingLambdaHandler,
         client: Client,
         logger: Logger
