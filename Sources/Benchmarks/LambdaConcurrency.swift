@@ -32,11 +32,14 @@ struct LambdaConcurrencyRun {
     static let flood = 400
 
     func run() async throws {
+        // The cores are shared on a busy machine: what else ran is part of the figures.
+        let loadBefore = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         let single = try await measure(workers: 1)
         let several = workers > 1 ? try await measure(workers: workers) : nil
         let python = try await PythonProcesses.measure(count: pythonProcesses, packages: packages)
 
-        print("Lambda Managed Instances: bootstrap with \(concurrency) pollers (AWS_LAMBDA_MAX_CONCURRENCY), fake Runtime API")
+        print("Lambda Managed Instances: bootstrap with \(concurrency) pollers (AWS_LAMBDA_MAX_CONCURRENCY), fake Runtime API, "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) processors; load average before: \(loadBefore)")
         print("  columns: one process (EMBEDCHAT_WORKERS=1)" + (several.map { " | \(workers) worker processes (\($0.processes) processes with the parent)" } ?? ""))
         func line(_ label: String, _ unit: String, _ value: (Figures) -> Double, format: String = "%.1f") {
             let values = [single] + (several.map { [$0] } ?? [])
@@ -50,6 +53,7 @@ struct LambdaConcurrencyRun {
         line("\(Self.flood) offline invocations at once: per invocation", "µs") { $0.floodWall / Double(Self.flood) * 1e6 }
         line("  throughput", "/s", { Double(Self.flood) / $0.floodWall }, format: "%.0f")
         line("  CPU over wall time (1.0 = one core busy)", "cores", { $0.floodCPU / $0.floodWall }, format: "%.2f")
+        line("  CPU per invocation (all processes)", "µs", { $0.floodCPU / Double(Self.flood) * 1e6 }, format: "%.0f")
         line("RSS after warm-up (all processes)", "MB") { Double($0.warmRSS) / 1024 }
         line("RSS peak during the \(burst)-invocation bursts", "MB") { Double($0.burstPeakRSS) / 1024 }
         line("  growth over warm-up (goal ≤ 15 MB)", "MB") { Double($0.burstPeakRSS - $0.warmRSS) / 1024 }
