@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// A `bootstrap` (or other) child process of a benchmark, with its output in a file (or discarded), measured through
@@ -25,6 +26,17 @@ final class BenchChild: @unchecked Sendable {
             logPath = nil
         }
         try process.run()
+    }
+
+    /// The `bootstrap` to run: `given` (`--bootstrap`), else the one beside this benchmark.
+    /// - Throws: `ValidationError` naming the path when it is not an executable.
+    static func bootstrapExecutable(_ given: String?) throws -> String {
+        let executable = given ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("bootstrap").path
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ValidationError("no bootstrap at \(executable); build it (swift build --product bootstrap) or pass --bootstrap")
+        }
+        return executable
     }
 
     var pid: Int32 { process.processIdentifier }

@@ -51,11 +51,7 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
     func run() async throws {
         let packages = pythonPath ?? ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"]
             ?? FileManager.default.currentDirectoryPath + "/.python"
-        let executable = bootstrap ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ValidationError("no bootstrap at \(executable); build it (swift build --product bootstrap) or pass --bootstrap")
-        }
+        let executable = try BenchChild.bootstrapExecutable(bootstrap)
         if let concurrency {
             guard concurrency >= 1, burst >= 1, soak >= 0, (workers ?? 1) >= 1 else {
                 throw ValidationError("--concurrency, --burst and --workers must be positive")

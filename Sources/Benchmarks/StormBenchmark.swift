@@ -52,11 +52,7 @@ struct StormBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let executable = bootstrap ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ValidationError("no bootstrap at \(executable); build it (swift build --product bootstrap) or pass --bootstrap")
-        }
+        let executable = try BenchChild.bootstrapExecutable(bootstrap)
         var failures: [String] = []
         if target != "lambda" { failures += try await storm(lambda: false, executable: executable) }
         if target != "local" { failures += try await storm(lambda: true, executable: executable) }
