@@ -76,7 +76,7 @@ struct WorkerProcessesTests {
         #expect(workers == [0, 1])
         #expect(fake.result(for: afterSignal) == nil)
         // The workers are gone with the parent (reaped by it, not left behind).
-        for pid in children.values { #expect(kill(pid, 0) != 0) }
+        for pid in children.values { #expect(processIsGone(pid)) }
         #expect(harness.child.log.contains("draining every worker"))
         #expect(harness.child.log.contains("every worker drained"))
     }
@@ -105,7 +105,21 @@ struct WorkerProcessesTests {
             #expect(!result.isError)
             #expect(Answerer(result)?.worker == 0)
         }
-        #expect(kill(try #require(children[0]), 0) != 0)
+        #expect(processIsGone(try #require(children[0])))
+    }
+
+    @Test func workersWhoseParentIsKilledExitInsteadOfPollingOn() async throws {
+        let harness = try await Self.start()
+        defer { Task { await harness.stop() } }
+        let fake = harness.runtimeAPI
+        #expect(try await fake.waitForPolls(Self.pollers, timeout: .seconds(180)) == Self.pollers)
+        let children = try workerPIDs(of: harness.child.process.processIdentifier)
+        #expect(children.count == 2)
+        kill(harness.child.process.processIdentifier, SIGKILL)
+        // Each worker sees its link to the parent close and exits; none is left holding a /next.
+        try await waitUntil("both workers are gone") { children.values.allSatisfy(processIsGone) }
+        try await waitUntil("no /next is waiting") { fake.waitingPolls == 0 }
+        #expect(harness.child.log.contains("the parent process is gone"))
     }
 
     @Test func anInitFailureInTheWorkersIsReportedOnce() async throws {
@@ -154,6 +168,13 @@ struct Answerer: Hashable {
         self.worker = worker
         self.pid = pid
     }
+}
+
+/// Whether `pid` has exited (gone, or a zombie its new parent has not reaped yet).
+func processIsGone(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return true }
+    return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
 }
 
 /// The parent's worker processes by index, read from `/proc` (children, and each one's `EMBEDCHAT_WORKER_INDEX`).
