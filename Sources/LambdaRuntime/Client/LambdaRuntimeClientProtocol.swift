@@ -1,7 +1,7 @@
 import NIOCore
 import NIOHTTP1
 
-/// Talks to the Runtime API on behalf of ``LambdaRuntime/run(handler:client:logger:)``; a protocol so the loop can
+/// Talks to the Runtime API on behalf of the invocation loop (`LambdaRuntime.loop`); a protocol so the loop can
 /// run against a stand-in.
 package protocol LambdaRuntimeClientProtocol: Sendable {
     /// The writer handed to the handler for each invocation.
