@@ -42,21 +42,23 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
     @Option(help: "With --concurrency: offline invocations after the bursts, before the last RSS reading.")
     var soak = 10_000
 
+    @Option(help: "With --concurrency: worker processes for the second measurement (EMBEDCHAT_WORKERS; default one per vCPU; 1 measures one process only).")
+    var workers: Int?
+
     @Option(help: "With --concurrency: python3.11 processes importing litellm for the reference (default: the concurrency; 0 skips it).")
     var pythonProcesses: Int?
 
     func run() async throws {
         let packages = pythonPath ?? ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"]
             ?? FileManager.default.currentDirectoryPath + "/.python"
-        let executable = bootstrap ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ValidationError("no bootstrap at \(executable); build it (swift build --product bootstrap) or pass --bootstrap")
-        }
+        let executable = try BenchChild.bootstrapExecutable(bootstrap)
         if let concurrency {
-            guard concurrency >= 1, burst >= 1, soak >= 0 else { throw ValidationError("--concurrency and --burst must be positive") }
+            guard concurrency >= 1, burst >= 1, soak >= 0, (workers ?? 1) >= 1 else {
+                throw ValidationError("--concurrency, --burst and --workers must be positive")
+            }
             return try await LambdaConcurrencyRun(
-                executable: executable, packages: packages, concurrency: concurrency, burst: burst, soak: soak,
+                executable: executable, packages: packages, concurrency: concurrency,
+                workers: min(workers ?? ProcessInfo.processInfo.activeProcessorCount, concurrency), burst: burst, soak: soak,
                 pythonProcesses: pythonProcesses ?? concurrency, logLevel: logLevel
             ).run()
         }
@@ -64,18 +66,13 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
 
         // Through the runtime.
         let fake = try await RuntimeAPIFake.start()
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: executable)
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EMBEDCHAT_") }
         environment["AWS_LAMBDA_RUNTIME_API"] = fake.endpoint
         environment["EMBEDCHAT_PYTHONPATH"] = packages
         environment["LOG_LEVEL"] = logLevel
         environment["AWS_LAMBDA_LOG_LEVEL"] = nil
-        child.environment = environment
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
         let launched = ContinuousClock.now
-        try child.run()
+        let child = try BenchChild(executable: executable, environment: environment, keepLog: false)
         var lambda: [Duration] = []
         var firstAnswer = Duration.zero
         do {
@@ -92,11 +89,10 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
                 if index % 50 == 0 { fake.forgetResults() }
             }
         } catch {
-            child.terminate()
+            child.stop()
             throw error
         }
-        child.terminate()
-        child.waitUntilExit()
+        child.stop()
         try await fake.shutdown()
 
         // The same completion, in-process.

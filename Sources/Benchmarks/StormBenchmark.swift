@@ -25,8 +25,11 @@ struct StormBenchmark: AsyncParsableCommand {
     @Option(help: "local, lambda or both.")
     var target = "both"
 
-    @Option(help: "AWS_LAMBDA_MAX_CONCURRENCY for the Lambda child (pollers, once the runtime has them).")
+    @Option(help: "AWS_LAMBDA_MAX_CONCURRENCY for the Lambda child: its pollers.")
     var concurrency = 1
+
+    @Option(help: "EMBEDCHAT_WORKERS for the Lambda child (default: the runtime's own rule, one worker per vCPU when concurrency > 1).")
+    var workers: Int?
 
     @Option(help: "Seconds without a byte before a request counts as hung.")
     var budget = 120
@@ -45,15 +48,11 @@ struct StormBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         guard ["local", "lambda", "both"].contains(target) else { throw ValidationError("--target is local, lambda or both") }
-        guard requests > 0, connections > 0, concurrency > 0, budget > 0 else { throw ValidationError("counts must be positive") }
+        guard requests > 0, connections > 0, concurrency > 0, budget > 0, (workers ?? 1) > 0 else { throw ValidationError("counts must be positive") }
     }
 
     func run() async throws {
-        let executable = bootstrap ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("bootstrap").path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw ValidationError("no bootstrap at \(executable); build it (swift build --product bootstrap) or pass --bootstrap")
-        }
+        let executable = try BenchChild.bootstrapExecutable(bootstrap)
         var failures: [String] = []
         if target != "lambda" { failures += try await storm(lambda: false, executable: executable) }
         if target != "local" { failures += try await storm(lambda: true, executable: executable) }
@@ -82,22 +81,24 @@ struct StormBenchmark: AsyncParsableCommand {
 
     /// One storm against one target; returns what failed.
     func storm(lambda: Bool, executable: String) async throws -> [String] {
-        let name = lambda ? "Lambda (fake Runtime API, AWS_LAMBDA_MAX_CONCURRENCY=\(concurrency))" : "bootstrap --local"
+        let name = lambda ? "Lambda (fake Runtime API, AWS_LAMBDA_MAX_CONCURRENCY=\(concurrency), EMBEDCHAT_WORKERS=\(workers.map(String.init) ?? "default"))"
+            : "bootstrap --local"
         let kinds = StormKind.allCases.filter { !lambda || !$0.isLocalOnly }
         let provider = try await FakeProviderServer.start()
         var environment = environment(provider)
         let runtimeAPI = lambda ? try await RuntimeAPIFake.start() : nil
-        let child: StormProcess
+        let child: BenchChild
         if let runtimeAPI {
             environment["AWS_LAMBDA_RUNTIME_API"] = runtimeAPI.endpoint
             environment["AWS_LAMBDA_FUNCTION_NAME"] = "embedchat-storm"
             environment["AWS_LAMBDA_MAX_CONCURRENCY"] = "\(concurrency)"
-            child = try StormProcess(executable: executable, arguments: [], environment: environment)
+            if let workers { environment["EMBEDCHAT_WORKERS"] = "\(workers)" }
+            child = try BenchChild(executable: executable, arguments: [], environment: environment)
         } else {
             environment["EMBEDCHAT_LOCAL_MAX_CONNECTIONS"] = "\(connections)"
             environment["EMBEDCHAT_LOCAL_MAX_REQUESTS"] = "\(connections)"
             environment["EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS"] = "10"
-            child = try StormProcess(executable: executable, arguments: ["--local", "--port", "0"], environment: environment)
+            child = try BenchChild(executable: executable, arguments: ["--local", "--port", "0"], environment: environment)
         }
         defer {
             child.stop()
@@ -105,6 +106,10 @@ struct StormBenchmark: AsyncParsableCommand {
         }
         guard await child.waitForLog(lambda ? "litellm ready" : "bootstrap: listening on", seconds: 600) else {
             return ["\(name): the child did not start: \(child.log.suffix(2000))"]
+        }
+        // Every poller of every worker is waiting before the storm begins.
+        if let runtimeAPI, (try? await runtimeAPI.waitForPolls(concurrency, timeout: .seconds(600))) == nil {
+            return ["\(name): the pollers did not start: \(child.log.suffix(2000))"]
         }
         var port = 0
         if !lambda, let line = child.log.split(separator: "\n").first(where: { $0.hasPrefix("bootstrap: listening on ") }),
@@ -170,6 +175,7 @@ struct StormBenchmark: AsyncParsableCommand {
             without an answer, \(tally.wrong.count) wrong, \(tally.hung) hung
               upstream: \(provider.totalConnections) connections opened, \(provider.mostRequestsInFlight) requests in \
             flight at most, \(provider.requestsInFlight) still in flight at the end
+              processes: \(child.processCount) (RSS and fds are summed over them)
               fds: \(baseline.fds) baseline, \(final.fds) final (upstream keep-alive: \(baseline.upstream) → \(final.upstream))
               RSS: \(baseline.rss / 1024) MiB baseline, \(rss / 1024) MiB final, \(peak / 1024) MiB peak
               log: \(child.log.split(separator: "\n").count) lines, \(leaks.count) holding a key or a prompt

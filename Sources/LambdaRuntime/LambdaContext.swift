@@ -49,7 +49,7 @@ public struct LambdaContext: Sendable {
     /// - Parameters:
     ///   - metadata: The invocation's headers, parsed.
     ///   - logger: The runtime's logger; `requestID` is added to its metadata.
-    public init(metadata: InvocationMetadata, logger: Logger) {
+    package init(metadata: InvocationMetadata, logger: Logger) {
         self.init(
             requestID: metadata.requestID,
             deadlineMilliseconds: metadata.deadlineMilliseconds,

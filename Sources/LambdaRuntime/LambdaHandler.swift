@@ -59,28 +59,3 @@ public protocol LambdaFunctionError: Error {
     /// The `errorMessage` field.
     var errorMessage: String { get }
 }
-
-/// Adapts a closure to ``StreamingLambdaHandler``.
-public struct StreamingClosureHandler: StreamingLambdaHandler {
-    private let body: (ByteBuffer, any LambdaResponseStreamWriter, LambdaContext) async throws -> Void
-
-    /// Creates a handler from a closure.
-    /// - Parameter body: Called once per invocation with the event, the writer and the context.
-    public init(_ body: @escaping (ByteBuffer, any LambdaResponseStreamWriter, LambdaContext) async throws -> Void) {
-        self.body = body
-    }
-
-    /// Calls the closure.
-    /// - Parameters:
-    ///   - event: The event body.
-    ///   - responseWriter: The response writer.
-    ///   - context: The invocation context.
-    /// - Throws: Whatever the closure throws.
-    public func handle(
-        _ event: ByteBuffer,
-        responseWriter: some LambdaResponseStreamWriter,
-        context: LambdaContext
-    ) async throws {
-        try await body(event, responseWriter, context)
-    }
-}

@@ -58,20 +58,6 @@ public enum LambdaRuntime {
     }
 
     /// The invocation loop over any client: next, handle, settle, repeat.
-    /// - Parameters:
-    ///   - handler: Handles each invocation.
-    ///   - client: The Runtime API client, or a stand-in.
-    ///   - logger: The runtime's logger.
-    /// - Throws: What `nextInvocation()` or `complete(handlerError:)` throws: fatal errors and cancellation only.
-    public static func run<Client: LambdaRuntimeClientProtocol>(
-        handler: some StreamingLambdaHandler,
-        client: Client,
-        logger: Logger
-    ) async throws -> Never {
-        try await loop(handler: handler, client: client, logger: logger)
-        preconditionFailure("the invocation loop ends only by throwing")
-    }
-
     /// Returns `Void` rather than `Never` so the scoped client API can wrap it without unreachable-code warnings.
     /// It returns only once `shutdown` is draining; otherwise it ends by throwing.
     /// - Parameters:

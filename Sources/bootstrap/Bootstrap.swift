@@ -10,7 +10,8 @@ import Logging
 /// Init (before the first `/next`): logging, the configuration, then the interpreter and `import litellm`, then the
 /// models' `api_key_secret`s, once whatever the concurrency. Any failure is posted to `/runtime/init/error` and the
 /// process exits 1. Then `AWS_LAMBDA_MAX_CONCURRENCY` pollers (one when unset) serve invocations until SIGTERM drains
-/// them (``Serving``).
+/// them (``Serving``). With several pollers and several vCPUs, this process only supervises one worker process per
+/// vCPU (the same binary started afresh, ``Workers``), each doing all of the above for its share of the pollers.
 @main
 struct Bootstrap {
     static let usage = """
@@ -20,7 +21,8 @@ struct Bootstrap {
                                              (default 127.0.0.1:7000)
         Configuration: EMBEDCHAT_MODELS, EMBEDCHAT_INVOKE_MODE, EMBEDCHAT_AUTH_TOKEN, EMBEDCHAT_MAX_REQUEST_BYTES,
         EMBEDCHAT_MAX_TOKENS, EMBEDCHAT_PYTHONPATH, EMBEDCHAT_PYTHONHOME, EMBEDCHAT_SHUTDOWN_GRACE_SECONDS;
-        AWS_LAMBDA_MAX_CONCURRENCY (set by Lambda Managed Instances: that many invocations at once);
+        AWS_LAMBDA_MAX_CONCURRENCY (set by Lambda Managed Instances: that many invocations at once), EMBEDCHAT_WORKERS
+        (worker processes sharing them; default one per vCPU, 1 for a single process);
         --local also EMBEDCHAT_LOCAL_MAX_CONNECTIONS, EMBEDCHAT_LOCAL_MAX_REQUESTS, EMBEDCHAT_LOCAL_MAX_HEADER_BYTES,
         EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS, EMBEDCHAT_LOCAL_ALLOWED_HOSTS, EMBEDCHAT_LOCAL_ALLOWED_ORIGINS.
         """
@@ -38,16 +40,21 @@ struct Bootstrap {
             return
         }
         LambdaLogging.bootstrap()
-        let logger = Logger(label: "bootstrap")
+        var logger = Logger(label: "bootstrap")
+        let link = options.local ? nil : WorkerLink.fromEnvironment()
+        if let link { logger[metadataKey: "worker"] = "\(link.index)" }
         let service: ChatService
         let serving: Serving
         do {
-            serving = try Serving.fromEnvironment(local: options.local)
+            serving = try Serving.fromEnvironment(local: options.local, worker: link != nil)
+            if serving.plan.usesWorkers { await Workers.supervise(serving, logger: logger) }
             service = try start(logger: logger)
             try await readSecrets(service, logger: logger)
         } catch {
             logger.critical("init failed", metadata: ["errorType": "\(error.errorType)", "error": "\(error.errorMessage)"])
-            if !options.local {
+            if let link {
+                link.reportInitError(error)  // the parent reports the environment's first one
+            } else if !options.local {
                 do { try await LambdaRuntime.reportInitError(error, logger: logger) } catch {
                     logger.critical("could not report the init error", metadata: ["error": "\(error)"])
                 }
@@ -63,6 +70,7 @@ struct Bootstrap {
                 FileHandle.standardOutput.write(Data("bootstrap: listening on http://\(options.host):\(server.port)/v1\n".utf8))
                 try await server.run()
             } else {
+                if let link { await Workers.readyToServe(link, logger: logger) }
                 try await serving.serve(ChatLambdaHandler(service: service), logger: logger)
                 logger.info("drained: every invocation in flight was answered; exiting")
                 exit(0)

@@ -12,10 +12,15 @@ struct Serving {
 
     let concurrency: Int
     let gracePeriod: Duration
+    /// One process, or worker processes sharing the pollers (`Workers.swift`).
+    let plan: WorkerPlan
 
     /// Reads the environment (nothing for `--local`, which does not use it).
-    static func fromEnvironment(local: Bool) throws(InitError) -> Serving {
-        guard !local else { return Serving(concurrency: 1, gracePeriod: .seconds(defaultGraceSeconds)) }
+    /// - Parameter worker: This process is a worker: it serves its share alone and starts no workers.
+    static func fromEnvironment(local: Bool, worker: Bool = false) throws(InitError) -> Serving {
+        guard !local else {
+            return Serving(concurrency: 1, gracePeriod: .seconds(defaultGraceSeconds), plan: WorkerPlan(concurrency: 1, processors: 1))
+        }
         let concurrency: Int
         do {
             concurrency = try LambdaRuntime.maxConcurrency()
@@ -31,7 +36,16 @@ struct Serving {
             }
             grace = seconds
         }
-        return Serving(concurrency: concurrency, gracePeriod: .milliseconds(Int64(grace * 1000)))
+        let plan: WorkerPlan
+        do {
+            let requested = try WorkerPlan.requestedWorkers(
+                ProcessInfo.processInfo.environment[Workers.variable], variable: Workers.variable)
+            plan = worker ? WorkerPlan(concurrency: concurrency, processors: 1)
+                : WorkerPlan(concurrency: concurrency, processors: WorkerPlan.availableProcessors, requested: requested)
+        } catch {
+            throw InitError(errorType: "Runtime.InvalidConfiguration", errorMessage: error.message)
+        }
+        return Serving(concurrency: concurrency, gracePeriod: .milliseconds(Int64(grace * 1000)), plan: plan)
     }
 
     /// Serves until SIGTERM has drained the pollers; a fatal Runtime API error throws.

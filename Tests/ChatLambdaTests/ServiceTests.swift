@@ -200,11 +200,4 @@ struct LambdaEventTests {
         }
         #expect(error.status == 400)
     }
-
-    @Test func thePreludeIsJSONThenEightNULBytes() throws {
-        let prelude = ChatLambdaHandler.prelude(status: 404, headers: ["content-type": "application/json"])
-        #expect(Array(prelude.suffix(8)) == [UInt8](repeating: 0, count: 8))
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(prelude.dropLast(8))) as? [String: Any])
-        #expect(json["statusCode"] as? Int == 404)
-    }
 }

@@ -15,9 +15,6 @@ import NIOCore
 /// `/error` (`errorType` `Chat.<Reason>`, `errorMessage` the error body with its `status`). After the first byte:
 /// an SSE error event, then the Runtime API error trailers.
 public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
-    /// The content type of a streamed HTTP answer that carries status and headers.
-    public static let httpIntegrationContentType = "application/vnd.awslambda.http-integration-response"
-
     private let service: ChatService
 
     /// Creates the handler.
@@ -64,15 +61,14 @@ public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
 
     private func sendHTTP(_ reply: ChatReply, streamMode: Bool, writer: some LambdaResponseStreamWriter) async throws {
         if streamMode {
-            try await writer.beginStreaming(contentType: Self.httpIntegrationContentType)
             switch reply {
             case .eventStream(let stream):
-                try await writer.write(ByteBuffer(bytes: Self.prelude(status: 200, headers: stream.headers)))
+                try await writer.beginStreaming(HTTPResponsePrelude(statusCode: 200, headers: stream.headers))
                 try await stream.send { try await writer.write(ByteBuffer(bytes: $0)) }
                 try await writer.finish()
             case .response, .failure:
                 let response = reply.httpResponse!
-                try await writer.write(ByteBuffer(bytes: Self.prelude(status: response.status, headers: response.headers)))
+                try await writer.beginStreaming(HTTPResponsePrelude(statusCode: response.status, headers: response.headers))
                 try await writer.write(ByteBuffer(bytes: response.body))
                 try await writer.finish()
             }
@@ -89,11 +85,6 @@ public struct ChatLambdaHandler: StreamingLambdaHandler, Sendable {
             response = reply.httpResponse!
         }
         try await writer.writeAndFinish(ByteBuffer(bytes: Self.bufferedResponse(response)))
-    }
-
-    /// `{"statusCode":..,"headers":{..}}` then 8 NUL bytes: what Lambda reads before a streamed HTTP body.
-    public static func prelude(status: Int, headers: [String: String]) -> [UInt8] {
-        JSON.bytes(["statusCode": status, "headers": headers] as [String: Any]) + [UInt8](repeating: 0, count: 8)
     }
 
     /// The payload 2.0 response object of a buffered HTTP answer.

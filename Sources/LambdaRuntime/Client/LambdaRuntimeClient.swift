@@ -3,12 +3,18 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The Runtime API client: one keep-alive HTTP/1.1 connection (reopened if the server closes it) and the state of
 /// the current invocation's answer.
 ///
 /// Use it through ``withRuntimeClient(endpoint:eventLoopGroup:logger:_:)`` so the connection's lifetime stays
 /// visible; don't let the client escape the closure.
-public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
+package actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     /// How the current invocation's answer stands. Every transition happens before the suspension it leads to, so a
     /// reentrant call sees the new state.
     private enum ResponseState {
@@ -48,7 +54,7 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     ///   - body: Uses the client; don't let it escape.
     /// - Returns: What `body` returns.
     /// - Throws: ``LambdaRuntimeError`` with code `invalidRuntimeAPIEndpoint`, or what `body` throws.
-    public static func withRuntimeClient<Result>(
+    package static func withRuntimeClient<Result>(
         endpoint: String,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "LambdaRuntime"),
@@ -71,7 +77,7 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     /// `GET /runtime/invocation/next`, without a timeout; cancelling the task closes the connection.
     /// - Returns: The invocation and the writer for its answer.
     /// - Throws: ``LambdaRuntimeError`` (fatal) or `CancellationError`.
-    public func nextInvocation() async throws -> (Invocation, ResponseWriter) {
+    package func nextInvocation() async throws -> (Invocation, ResponseWriter) {
         if let failure { throw failure }
         switch state {
         case .idle, .finished: break
@@ -87,7 +93,7 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
 
     /// Stops polling for good: a `/next` in flight fails at once (its connection is closed) and later ones are not
     /// sent. The invocation being answered, if any, is not affected.
-    public func stopPolling() {
+    package func stopPolling() {
         stopping = true
         pollConnection?.closeNow()
     }
@@ -95,7 +101,7 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     /// `POST /runtime/init/error`: tells Lambda that start-up failed. The caller should then exit non-zero.
     /// - Parameter error: The start-up error; a ``LambdaFunctionError`` chooses its `errorType`.
     /// - Throws: ``LambdaRuntimeError`` if the post fails or is not accepted.
-    public func reportInitError(_ error: any Error) async throws {
+    package func reportInitError(_ error: any Error) async throws {
         try await postError(FunctionErrorPayload(error), path: "\(Self.basePath)/init/error")
     }
 
@@ -248,10 +254,17 @@ public actor LambdaRuntimeClient: LambdaRuntimeClientProtocol {
     }
 
     private func requestHead(_ method: HTTPMethod, _ path: String, _ extra: HTTPHeaders) -> HTTPRequestHead {
-        var headers: HTTPHeaders = ["Host": "\(host):\(port)", "User-Agent": "embedchat-lambda-runtime"]
+        var headers: HTTPHeaders = ["Host": "\(host):\(port)", "User-Agent": Self.userAgent]
         headers.add(contentsOf: extra)
         return HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
     }
+
+    /// `embedchat-lambda-runtime (pid P)`, with `worker I` in a worker process: a peer (or the fake) can tell
+    /// which process answered.
+    static let userAgent: String = {
+        let worker = Environment.get(WorkerLink.indexVariable).map { "worker \($0), " } ?? ""
+        return "embedchat-lambda-runtime (\(worker)pid \(getpid()))"
+    }()
 
     private func openConnection() async throws -> RuntimeAPIConnection {
         if let connection, connection.isActive { return connection }
@@ -354,10 +367,10 @@ private func pathSegment(_ requestID: String) -> String {
 
 extension LambdaRuntimeClient {
     /// The writer for one invocation's answer; it forwards to the client, which holds the state.
-    public struct ResponseWriter: LambdaInvocationWriter {
+    package struct ResponseWriter: LambdaInvocationWriter {
         private let client: LambdaRuntimeClient
         /// The invocation this writer answers.
-        public let requestID: String
+        package let requestID: String
 
         fileprivate init(client: LambdaRuntimeClient, requestID: String) {
             self.client = client
@@ -367,27 +380,27 @@ extension LambdaRuntimeClient {
         /// See ``LambdaResponseStreamWriter/beginStreaming(contentType:)``.
         /// - Parameter contentType: The response's content type.
         /// - Throws: ``LambdaRuntimeError`` with code `invalidWriterState` after the first write.
-        public func beginStreaming(contentType: String) async throws {
+        package func beginStreaming(contentType: String) async throws {
             try await client.beginStreaming(requestID, contentType: contentType)
         }
 
         /// See ``LambdaResponseStreamWriter/write(_:)``.
         /// - Parameter buffer: The bytes.
         /// - Throws: ``LambdaRuntimeError``.
-        public func write(_ buffer: ByteBuffer) async throws {
+        package func write(_ buffer: ByteBuffer) async throws {
             try await client.write(requestID, buffer)
         }
 
         /// See ``LambdaResponseStreamWriter/finish()``.
         /// - Throws: ``LambdaRuntimeError``.
-        public func finish() async throws {
+        package func finish() async throws {
             try await client.finish(requestID)
         }
 
         /// See ``LambdaResponseStreamWriter/writeAndFinish(_:)``.
         /// - Parameter buffer: The last bytes.
         /// - Throws: ``LambdaRuntimeError``.
-        public func writeAndFinish(_ buffer: ByteBuffer) async throws {
+        package func writeAndFinish(_ buffer: ByteBuffer) async throws {
             try await client.write(requestID, buffer)
             try await client.finish(requestID)
         }
@@ -395,7 +408,7 @@ extension LambdaRuntimeClient {
         /// See ``LambdaInvocationWriter/complete(handlerError:)``.
         /// - Parameter handlerError: What the handler threw, if anything.
         /// - Throws: Only fatal errors.
-        public func complete(handlerError: (any Error)?) async throws {
+        package func complete(handlerError: (any Error)?) async throws {
             try await client.complete(requestID, handlerError: handlerError)
         }
     }

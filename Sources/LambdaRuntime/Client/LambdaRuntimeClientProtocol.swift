@@ -1,9 +1,9 @@
 import NIOCore
 import NIOHTTP1
 
-/// Talks to the Runtime API on behalf of ``LambdaRuntime/run(handler:client:logger:)``; a protocol so the loop can
+/// Talks to the Runtime API on behalf of the invocation loop (`LambdaRuntime.loop`); a protocol so the loop can
 /// run against a stand-in.
-public protocol LambdaRuntimeClientProtocol: Sendable {
+package protocol LambdaRuntimeClientProtocol: Sendable {
     /// The writer handed to the handler for each invocation.
     associatedtype Writer: LambdaInvocationWriter
 
@@ -18,7 +18,7 @@ public protocol LambdaRuntimeClientProtocol: Sendable {
 }
 
 /// A response writer that the run loop can close after the handler returns.
-public protocol LambdaInvocationWriter: LambdaResponseStreamWriter {
+package protocol LambdaInvocationWriter: LambdaResponseStreamWriter {
     /// Settles the invocation: finishes the answer if the handler left it open, or reports `handlerError` (to
     /// `/error` before the first streamed byte, as trailers after). Does nothing if the answer is already settled.
     /// - Parameter handlerError: What the handler threw, if anything.
@@ -28,42 +28,42 @@ public protocol LambdaInvocationWriter: LambdaResponseStreamWriter {
 }
 
 /// One invocation as `/next` delivered it.
-public struct Invocation: Sendable {
+package struct Invocation: Sendable {
     /// The parsed `Lambda-Runtime-*` headers.
-    public let metadata: InvocationMetadata
+    package let metadata: InvocationMetadata
     /// The event body.
-    public let event: ByteBuffer
+    package let event: ByteBuffer
 
     /// Creates an invocation.
     /// - Parameters:
     ///   - metadata: The parsed headers.
     ///   - event: The event body.
-    public init(metadata: InvocationMetadata, event: ByteBuffer) {
+    package init(metadata: InvocationMetadata, event: ByteBuffer) {
         self.metadata = metadata
         self.event = event
     }
 }
 
 /// The `Lambda-Runtime-*` headers of a `/next` answer.
-public struct InvocationMetadata: Sendable, Hashable {
+package struct InvocationMetadata: Sendable, Hashable {
     /// `Lambda-Runtime-Aws-Request-Id`.
-    public let requestID: String
+    package let requestID: String
     /// `Lambda-Runtime-Deadline-Ms` (Unix epoch milliseconds).
-    public let deadlineMilliseconds: Int64
+    package let deadlineMilliseconds: Int64
     /// `Lambda-Runtime-Invoked-Function-Arn`, empty if absent.
-    public let invokedFunctionARN: String
+    package let invokedFunctionARN: String
     /// `Lambda-Runtime-Trace-Id`.
-    public let traceID: String?
+    package let traceID: String?
     /// `Lambda-Runtime-Client-Context`.
-    public let clientContext: String?
+    package let clientContext: String?
     /// `Lambda-Runtime-Cognito-Identity`.
-    public let cognitoIdentity: String?
+    package let cognitoIdentity: String?
 
     /// Parses the headers of a `/next` answer.
     /// - Parameter headers: The response headers.
     /// - Throws: ``LambdaRuntimeError`` with code `invalidInvocation` when the request id or a numeric deadline is
     ///   missing: without them the invocation cannot be answered or bounded.
-    public init(headers: HTTPHeaders) throws {
+    package init(headers: HTTPHeaders) throws {
         guard let requestID = headers.first(name: "Lambda-Runtime-Aws-Request-Id"), !requestID.isEmpty else {
             throw LambdaRuntimeError(code: .invalidInvocation, message: "/next answered without Lambda-Runtime-Aws-Request-Id")
         }

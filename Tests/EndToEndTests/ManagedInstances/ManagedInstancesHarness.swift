@@ -11,8 +11,9 @@ import RuntimeAPIFake
 /// | `wait` | `openai/echo+delay-2000` | echoes the prompt after 2 s |
 /// | `wait-stream` | `openai/echo+chunk-delay-300` | streams the echo, 300 ms before each event |
 enum ManagedInstances {
+    /// One process serves every poller unless `environment` asks for workers (`EMBEDCHAT_WORKERS`).
     static func start(pollers: Int, environment: [String: String] = [:]) async throws -> BootstrapHarness {
-        var env = ["AWS_LAMBDA_MAX_CONCURRENCY": "\(pollers)"]
+        var env = ["AWS_LAMBDA_MAX_CONCURRENCY": "\(pollers)", "EMBEDCHAT_WORKERS": "1"]
         env.merge(environment) { _, new in new }
         return try await BootstrapHarness.start(mode: "RESPONSE_STREAM", environment: env) { provider in
             var models: [String: [String: String]] = [:]
