@@ -209,7 +209,7 @@ enum Payload {
     /// deadline the glue enforces.
     static func arguments(_ request: some RequestEncodable, settings: ProviderSettings, timeout: Duration?) -> PythonValue {
         guard case .object(var members) = request.pythonValue else { return request.pythonValue }
-        for (name, value) in settings.keywords { members[name] = value }
+        for (name, value) in settings.keywords { members[name] = value.pythonValue }
         if let timeout { members["_deadline"] = .double(timeout.seconds) }
         return .object(members)
     }
