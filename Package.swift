@@ -52,7 +52,10 @@ let package = Package(
         .target(
             name: "LiteLLM",
             dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: settings + [.enableExperimentalFeature("Lifetimes")]  // its ReplyReader holds a PythonReader
+            swiftSettings: settings + [
+                .enableUpcomingFeature("InternalImportsByDefault"), .enableUpcomingFeature("MemberImportVisibility"),
+                .enableExperimentalFeature("Lifetimes"),  // its ReplyReader holds a PythonReader
+            ]
         ),
         .target(
             name: "LambdaRuntime",
@@ -160,7 +163,7 @@ let package = Package(
         .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
         .testTarget(
             name: "MCPToolsTests",
-            dependencies: ["MCPTools", "LiteLLM", "PythonEmbed", "ProviderFakes"],
+            dependencies: ["MCPTools", "LiteLLM", "ProviderFakes"],
             swiftSettings: settings
         ),
         .testTarget(name: "ConversationLogTests", dependencies: ["ConversationLog"], swiftSettings: settings),

@@ -11,7 +11,7 @@ struct PythonCallBenchmark: AsyncParsableCommand {
     @Option(help: "Rounds (the median is reported).") var rounds = 5
 
     func run() async throws {
-        try Interpreter.start(Bench.configuration())
+        try Interpreter.start(Bench.configuration().interpreter)
         let (function, pythonLoop) = try Interpreter.withGIL { gil in
             let namespace = try Interpreter.run("""
                 import time

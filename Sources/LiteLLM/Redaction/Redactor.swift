@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation  // a public default argument reads ProcessInfo
 import Synchronization
 
 /// Removes credentials from text before it is shown or logged: every configured secret in every encoding it may take

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LiteLLM
-import PythonEmbed
 
 extension EmbedChat {
     /// Texts in, vectors out: one JSON line per input.
@@ -124,7 +123,7 @@ extension EmbedChat {
             var provider = ProviderSettings()
             if let apiBase { provider.apiBase = apiBase }
             if let apiKeyEnv { provider.apiKey = environment[apiKeyEnv] }
-            var interpreter = InterpreterConfiguration.fromEnvironment(environment)
+            var interpreter = PythonSettings.fromEnvironment(environment)
             if let pythonPath { interpreter.packagePaths = pythonPath.split(separator: ":").map(String.init).filter { !$0.isEmpty } }
             if let pythonHome { interpreter.home = pythonHome }
             return ModelSettings(model: model, provider: provider, timeout: timeout.map { .milliseconds(Int64($0 * 1000)) },

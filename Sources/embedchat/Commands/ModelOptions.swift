@@ -2,7 +2,6 @@ import ArgumentParser
 import CLIConfig
 import Foundation
 import LiteLLM
-import PythonEmbed
 
 /// Options every command that talks to a model shares: which model, how to reach it, and where Python lives.
 struct ModelOptions: ParsableArguments {
@@ -73,7 +72,7 @@ struct ModelOptions: ParsableArguments {
         var provider = offline ? ProviderSettings.offline() : ProviderSettings()
         if let apiBase { provider.apiBase = apiBase }
         if let apiKeyEnv { provider.apiKey = environment[apiKeyEnv] }
-        var interpreter = InterpreterConfiguration.fromEnvironment(environment)
+        var interpreter = PythonSettings.fromEnvironment(environment)
         if let pythonPath {
             interpreter.packagePaths = pythonPath.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }
@@ -120,7 +119,7 @@ struct ModelSettings: Sendable {
     var provider: ProviderSettings
     var timeout: Duration?
     var apiKeyEnvironment: String?
-    var interpreter: InterpreterConfiguration
+    var interpreter: PythonSettings
     /// config.toml's aliases, for models named later (the REPL's /model).
     var aliases: [String: String] = [:]
     /// Whether --model was given (a continued conversation keeps its own model otherwise).
