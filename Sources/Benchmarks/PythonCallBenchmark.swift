@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiteLLM
 import PythonEmbed
 
 /// One trivial Python call through the Swift API (GIL acquire, call, conversions) against the same loop in Python.

@@ -1,6 +1,6 @@
 import Foundation
-import LiteLLM
-import Logging
+public import LiteLLM
+public import Logging
 
 /// An HTTP request as the chat function sees it, whatever carried it (a Function URL event, API Gateway, the local
 /// server).

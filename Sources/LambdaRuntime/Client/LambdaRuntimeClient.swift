@@ -1,7 +1,7 @@
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
 import NIOHTTP1
-import NIOPosix
+public import NIOPosix
 
 /// The Runtime API client: one keep-alive HTTP/1.1 connection (reopened if the server closes it) and the state of
 /// the current invocation's answer.
