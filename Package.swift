@@ -1,18 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// PythonEmbed is the only module that may see a `PyObject`. Internal imports by default make the
-// compiler refuse any public declaration that mentions a type from CPythonShim.
-let embedSettings: [SwiftSetting] = [
+// Every target: imports are internal unless written `public import` (a module's dependencies stay its own unless
+// a public declaration shows their types: PythonEmbed is the only module that may see a `PyObject`, and the
+// compiler refuses any public declaration of it that mentions a type from CPythonShim), and a file sees only the
+// members of the modules it imports itself.
+let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+]
+let embedSettings: [SwiftSetting] = settings + [
     // `PythonReader` is `~Escapable` (it cannot leave the GIL scope it was read under); declaring a function
     // that returns one takes `@_lifetime`, which Swift 6.3 still has behind this flag.
     .enableExperimentalFeature("Lifetimes"),
-]
-let settings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
 ]
 
 let package = Package(
@@ -156,11 +157,24 @@ let package = Package(
             dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings
         ),
-        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "RuntimeAPIFake"], swiftSettings: settings),
-        .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes"], swiftSettings: settings),
+        .testTarget(
+            name: "LambdaRuntimeTests",
+            dependencies: [
+                "LambdaRuntime", "RuntimeAPIFake",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "ChatLambdaTests",
+            dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: settings
+        ),
         .testTarget(
             name: "MCPToolsTests",
-            dependencies: ["MCPTools", "LiteLLM", "PythonEmbed", "ProviderFakes"],
+            dependencies: ["MCPTools", "LiteLLM", "ProviderFakes"],
             swiftSettings: settings
         ),
         .testTarget(name: "ConversationLogTests", dependencies: ["ConversationLog"], swiftSettings: settings),

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LiteLLM
-import PythonEmbed
 import RuntimeAPIFake
 
 /// `embedchat-bench lambda`: the custom runtime's own cost per invocation.
@@ -96,7 +95,7 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
         try await fake.shutdown()
 
         // The same completion, in-process.
-        let client = try await LiteLLMClient.start(InterpreterConfiguration(packagePaths: packages.split(separator: ":").map(String.init)))
+        let client = try await LiteLLMClient.start(PythonSettings(packagePaths: packages.split(separator: ":").map(String.init)))
         let request = ChatCompletionRequest(model: "openai/gpt-4o-mini", messages: [.user("How long does a Lambda invocation take?")])
         var direct: [Duration] = []
         for index in 0..<(warmup + invocations) {

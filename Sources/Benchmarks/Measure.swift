@@ -1,10 +1,11 @@
 import Foundation
+import LiteLLM
 import PythonEmbed
 
 /// Shared set-up and statistics for the benchmarks.
 enum Bench {
-    static func configuration() -> InterpreterConfiguration {
-        var configuration = InterpreterConfiguration.fromEnvironment()
+    static func configuration() -> PythonSettings {
+        var configuration = PythonSettings.fromEnvironment()
         if ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"] == nil {
             configuration.packagePaths = [FileManager.default.currentDirectoryPath + "/.python"]
         }
@@ -56,4 +57,9 @@ enum Bench {
             }
         } / Double(hops)
     }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

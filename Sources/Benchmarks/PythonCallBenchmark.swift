@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiteLLM
 import PythonEmbed
 
 /// One trivial Python call through the Swift API (GIL acquire, call, conversions) against the same loop in Python.
@@ -11,7 +12,7 @@ struct PythonCallBenchmark: AsyncParsableCommand {
     @Option(help: "Rounds (the median is reported).") var rounds = 5
 
     func run() async throws {
-        try Interpreter.start(Bench.configuration())
+        try Interpreter.start(Bench.configuration().interpreter)
         let (function, pythonLoop) = try Interpreter.withGIL { gil in
             let namespace = try Interpreter.run("""
                 import time

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation  // a public default argument reads ProcessInfo
 
 /// Where embedchat keeps its files, after the XDG base directory rules (CONTRACTS.md): each `XDG_*_HOME` variable
 /// when it is set to an absolute path, else its default under `$HOME`.

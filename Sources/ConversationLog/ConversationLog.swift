@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 
 /// The conversation log: every exchange in one SQLite file (`logs.db`), searchable with FTS5.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One logged exchange: a prompt, the answer, and what it took.
 ///

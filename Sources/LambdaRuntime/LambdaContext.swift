@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// What the Runtime API says about one invocation, plus a logger tagged with its request id.
 public struct LambdaContext: Sendable {

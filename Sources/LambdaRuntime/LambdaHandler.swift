@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 
 /// A function that handles one invocation at a time and writes its answer through a response writer.
 ///

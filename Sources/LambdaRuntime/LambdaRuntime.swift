@@ -1,6 +1,6 @@
-import Logging
-import NIOCore
-import NIOPosix
+public import Logging
+public import NIOCore
+public import NIOPosix
 
 /// Entry points of the custom runtime: the invocation loop and the start-up error report.
 ///

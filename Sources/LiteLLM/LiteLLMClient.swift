@@ -5,7 +5,7 @@ import Synchronization
 /// What starting the client took and found.
 public struct LiteLLMStartup: Sendable {
     /// The interpreter's start-up report (home, `sys.path`, version).
-    public let interpreter: InterpreterStartup
+    public let interpreter: PythonStartup
     /// litellm's version, from its package metadata.
     public let litellmVersion: String
     /// Seconds `import litellm` took.
@@ -33,7 +33,7 @@ public final class LiteLLMClient: Sendable {
     /// Starts the interpreter (if needed) and imports litellm, on a thread of its own since that takes seconds.
     /// Later calls return the same client.
     /// - Throws: ``LiteLLMError`` of kind ``LiteLLMError/Kind/setup`` naming what was missing.
-    public static func start(_ configuration: InterpreterConfiguration = .fromEnvironment()) async throws -> LiteLLMClient {
+    public static func start(_ configuration: PythonSettings = .fromEnvironment()) async throws -> LiteLLMClient {
         if let client = shared.withLock({ $0 }) { return client }
         let result: Result<LiteLLMClient, LiteLLMError> = await withCheckedContinuation { continuation in
             let thread = Thread {
@@ -46,7 +46,7 @@ public final class LiteLLMClient: Sendable {
     }
 
     /// The blocking form of ``start(_:)``, for a program's init phase.
-    public static func startBlocking(_ configuration: InterpreterConfiguration = .fromEnvironment()) throws(LiteLLMError)
+    public static func startBlocking(_ configuration: PythonSettings = .fromEnvironment()) throws(LiteLLMError)
         -> LiteLLMClient
     {
         do {
@@ -63,11 +63,11 @@ public final class LiteLLMClient: Sendable {
         }
     }
 
-    private init(_ configuration: InterpreterConfiguration) throws {
+    private init(_ configuration: PythonSettings) throws {
         let began = ContinuousClock.now
-        let interpreter: InterpreterStartup
+        let interpreter: PythonStartup
         do {
-            interpreter = try Interpreter.start(configuration)
+            interpreter = PythonStartup(try Interpreter.start(configuration.interpreter))
         } catch {
             throw LiteLLMError(kind: .setup, message: error.description)
         }
@@ -213,7 +213,7 @@ enum Payload {
     /// deadline the glue enforces.
     static func arguments(_ request: some RequestEncodable, settings: ProviderSettings, timeout: Duration?) -> PythonValue {
         guard case .object(var members) = request.pythonValue else { return request.pythonValue }
-        for (name, value) in settings.keywords { members[name] = value }
+        for (name, value) in settings.keywords { members[name] = value.pythonValue }
         if let timeout { members["_deadline"] = .double(timeout.seconds) }
         return .object(members)
     }

@@ -1,5 +1,5 @@
 import Foundation
-import LiteLLM
+public import LiteLLM
 import MCP
 import Synchronization
 import SystemPackage

@@ -1,6 +1,6 @@
-import NIOCore
+public import NIOCore
 import NIOHTTP1
-import NIOPosix
+public import NIOPosix  // the default event loop group of `start`
 
 /// A loopback HTTP/1.1 server that speaks the wire protocols of the LLM providers litellm calls, so that tests
 /// drive litellm's real HTTP path: the OpenAI chat completions, embeddings and models API, Anthropic Messages,

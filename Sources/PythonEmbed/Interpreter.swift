@@ -170,7 +170,7 @@ public enum Interpreter {
 
 extension Duration {
     /// The duration in seconds, as a `Double` (for reports and for Python's float timeouts).
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>>) -> R) -> R {

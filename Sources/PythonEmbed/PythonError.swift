@@ -38,7 +38,7 @@ public struct PythonError: Error, Sendable, CustomStringConvertible {
 
     /// The attribute names captured from every exception (for example `status_code`, `llm_provider`). Callers add the
     /// names they need once, before the calls whose errors they inspect.
-    public static var capturedAttributeNames: Set<String> {
+    package static var capturedAttributeNames: Set<String> {
         get { attributeNames.withLock { $0 } }
         set { attributeNames.withLock { $0 = newValue } }
     }

@@ -1,6 +1,6 @@
-import NIOCore
+public import NIOCore
 import NIOHTTP1
-import NIOPosix
+public import NIOPosix  // the default event loop group of `start`
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,6 +1,7 @@
 @testable import ChatLambda
 import Foundation
 import LiteLLM
+import ProviderFakes
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import ChatLambda
 import LiteLLM
+import ProviderFakes
 import Testing
 
 @Suite("Image URLs at the gateway: capped, and refused without echoing them")

@@ -1,6 +1,7 @@
 import ChatLambda
 import Foundation
 import LiteLLM
+import ProviderFakes
 import Testing
 
 @Suite("EMBEDCHAT_MODELS: allow-listed keys, deployments, per-model caps")

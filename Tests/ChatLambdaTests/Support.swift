@@ -3,7 +3,6 @@ import Foundation
 import LiteLLM
 import Logging
 import ProviderFakes
-import PythonEmbed
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
@@ -11,7 +10,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// The process's one litellm client (an interpreter starts once per process).
 func sharedClient() async throws -> LiteLLMClient {
     let path = ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"] ?? "\(repositoryRoot)/.python"
-    return try await LiteLLMClient.start(InterpreterConfiguration(packagePaths: path.split(separator: ":").map(String.init)))
+    return try await LiteLLMClient.start(PythonSettings(packagePaths: path.split(separator: ":").map(String.init)))
 }
 
 let testLogger = Logger(label: "ChatLambdaTests")

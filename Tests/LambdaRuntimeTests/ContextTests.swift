@@ -1,6 +1,8 @@
 import Foundation
 import LambdaRuntime
+import Logging
 import NIOCore
+import NIOHTTP1
 import RuntimeAPIFake
 import Testing
 

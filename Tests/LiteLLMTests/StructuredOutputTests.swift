@@ -1,7 +1,6 @@
 import Foundation
 import LiteLLM
 import ProviderFakes
-import PythonEmbed
 import Testing
 
 struct Weather: StructuredOutput, Equatable {

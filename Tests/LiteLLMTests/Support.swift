@@ -1,7 +1,6 @@
 import Foundation
 import LiteLLM
 import ProviderFakes
-import PythonEmbed
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
@@ -9,7 +8,7 @@ let packagePath = ProcessInfo.processInfo.environment["EMBEDCHAT_PYTHONPATH"] ??
 
 /// The process's client (litellm is imported once per process).
 func startClient() async throws -> LiteLLMClient {
-    try await LiteLLMClient.start(InterpreterConfiguration(packagePaths: packagePath.split(separator: ":").map(String.init)))
+    try await LiteLLMClient.start(PythonSettings(packagePaths: packagePath.split(separator: ":").map(String.init)))
 }
 
 /// A fresh loopback provider for one test, always shut down.

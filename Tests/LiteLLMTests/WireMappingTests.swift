@@ -1,5 +1,6 @@
 import Foundation
 @testable import LiteLLM
+import ProviderFakes
 import PythonEmbed
 import Testing
 

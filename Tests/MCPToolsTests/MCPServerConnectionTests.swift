@@ -2,7 +2,6 @@ import Foundation
 import LiteLLM
 @testable import MCPTools
 import ProviderFakes
-import PythonEmbed
 import Testing
 
 /// The built `mcp-fixture`: found beside the test bundle by walking up from `CommandLine.arguments[0]`.
@@ -51,7 +50,7 @@ struct MCPServerConnectionTests {
     }
 
     @Test func theModelsCallReachesTheServerThroughLitellm() async throws {
-        let client = try await LiteLLMClient.start(InterpreterConfiguration(packagePaths: packagePath.split(separator: ":").map(String.init)))
+        let client = try await LiteLLMClient.start(PythonSettings(packagePaths: packagePath.split(separator: ":").map(String.init)))
         let result = try await FakeProviderServer.withServer { provider in
             let server = try await launchFixture()
             let settings = ProviderSettings(apiBase: provider.openAIBase, apiKey: "sk-test-0123456789abcdef", maxRetries: 0)

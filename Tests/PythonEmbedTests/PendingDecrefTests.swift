@@ -1,5 +1,6 @@
 import Foundation
 @testable import PythonEmbed
+import Synchronization
 import Testing
 
 /// A `PythonHandle` dropped on a thread without the GIL: its decref waits in `PendingDecrefs` for the next thread

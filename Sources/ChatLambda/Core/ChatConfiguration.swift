@@ -1,6 +1,6 @@
-import Foundation
-import LiteLLM
-import Logging
+public import Foundation
+public import LiteLLM
+public import Logging
 
 /// How HTTP answers leave the function: one response object, or a stream behind the http-integration prelude.
 /// The Runtime API never says which mode a Function URL uses, so `EMBEDCHAT_INVOKE_MODE` must match it.

@@ -1,6 +1,6 @@
 import Foundation
-import LiteLLM
-import Logging
+public import LiteLLM
+public import Logging
 
 /// The chat function itself, independent of transport: an OpenAI request in, a response or an event stream out.
 /// ``ChatLambdaHandler`` (Lambda events) and ``LocalServer`` (HTTP on 127.0.0.1) both call it.

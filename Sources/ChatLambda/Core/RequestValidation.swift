@@ -1,5 +1,5 @@
 import Foundation
-import LiteLLM
+public import LiteLLM
 
 /// Decodes a chat completions body into the typed OpenAI request and checks it, before any model is called.
 ///

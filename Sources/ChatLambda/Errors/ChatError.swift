@@ -1,6 +1,6 @@
 import Foundation
-import LambdaRuntime
-import LiteLLM
+public import LambdaRuntime
+public import LiteLLM
 
 /// An answer that is not a completion: an OpenAI error body `{"error": {"message", "type", "code"}}` with its HTTP
 /// status.

@@ -1,7 +1,7 @@
 import Foundation
-import LambdaRuntime
+public import LambdaRuntime
 import Logging
-import NIOCore
+public import NIOCore
 
 /// The Lambda face of ``ChatService``: reads each event and answers it the way docs/design/contracts.md ("How the Lambda
 /// answers") fixes for the configured ``InvokeMode``.

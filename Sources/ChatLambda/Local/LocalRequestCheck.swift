@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 
 /// The checks that keep a web page the developer visits from driving the local server: any page can send requests to

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+public import Foundation  // a public default argument reads ProcessInfo; trimmingCharacters(in:) is Foundation's
 
 /// What `bootstrap --local` accepts, and for how long it waits: the front door of a server someone may expose.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// What one request did, as one CloudWatch Embedded Metric Format line: namespace `embedchat`, dimensions `model`

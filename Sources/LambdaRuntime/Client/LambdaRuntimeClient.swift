@@ -1,7 +1,7 @@
-import Logging
-import NIOCore
+public import Logging
+public import NIOCore
 import NIOHTTP1
-import NIOPosix
+public import NIOPosix
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
-import Logging
-import NIOCore
-import NIOPosix
+public import Logging
+public import NIOCore
+public import NIOPosix
 
 extension LambdaRuntime {
     /// The most invocations Lambda sends this process at once: `AWS_LAMBDA_MAX_CONCURRENCY`, which Lambda Managed

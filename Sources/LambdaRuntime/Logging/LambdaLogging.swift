@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 
 /// Sets up swift-log the way Lambda's log pipeline expects.
 public enum LambdaLogging {

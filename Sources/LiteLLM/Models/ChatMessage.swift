@@ -1,8 +1,3 @@
-import PythonEmbed
-
-/// Any JSON value (tool parameters, pass-through keywords, `extra_body`).
-public typealias JSONValue = PythonValue
-
 /// One message of a chat, in the OpenAI wire format.
 public struct ChatMessage: Codable, Sendable, Equatable {
     /// Who speaks.

@@ -126,7 +126,7 @@ extension Tool: RequestEncodable {
         var object = ObjectBuilder(capacity: 4)
         object.set("name", .string(function.name))
         object.set("description", function.description.python)
-        object.set("parameters", function.parameters)
+        object.set("parameters", function.parameters?.pythonValue)
         object.set("strict", function.strict.python)
         return ["type": .string(type), "function": object.value]
     }
@@ -151,7 +151,7 @@ extension ResponseFormat: RequestEncodable {
         case .jsonSchema(let name, let schema, let strict):
             var object = ObjectBuilder(capacity: 3)
             object.set("name", .string(name))
-            object.set("schema", schema)
+            object.set("schema", schema?.pythonValue)
             object.set("strict", strict.python)
             return ["type": "json_schema", "json_schema": object.value]
         }

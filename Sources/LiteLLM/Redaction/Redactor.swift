@@ -43,7 +43,7 @@ public enum Redactor {
     /// Reads the secret-named environment variables again (they are read once, on first use; the environment of a
     /// running process is not expected to gain keys, and walking it while another thread sets a variable is unsafe).
     /// - Parameter variables: The environment to read; the process's by default.
-    public static func rescanEnvironment(_ variables: [String: String] = ProcessInfo.processInfo.environment) {
+    package static func rescanEnvironment(_ variables: [String: String] = ProcessInfo.processInfo.environment) {
         environment.withLock { $0 = scanEnvironment(variables) }
     }
 
@@ -51,7 +51,7 @@ public enum Redactor {
     /// `PASSWORD`, `PASSWD`, `CREDENTIAL`, `SIGNATURE` or `COOKIE`, or has a word `KEY`, `TOKEN`, `AUTH` or
     /// `AUTHORIZATION` (`API_KEY`, `ACCESS_KEY_ID`, `x-api-key`, `apikey`, `SESSION_TOKEN`; not `KEYBOARD`, `TOKENS`,
     /// `TOKENIZERS` or `AuthenticationError`), in any case.
-    public static func isSecretName(_ name: String) -> Bool {
+    package static func isSecretName(_ name: String) -> Bool {
         let lower = name.lowercased()
         if ["secret", "password", "passwd", "credential", "signature", "cookie"].contains(where: lower.contains) {
             return true

@@ -144,7 +144,7 @@ public final class LiteLLMRouter: Sendable {
         if let cooldown = deployment.cooldownSeconds { parameters["cooldown_time"] = .double(cooldown) }
         return .object([
             "model_name": .string(deployment.group),
-            "litellm_params": .object(parameters),
+            "litellm_params": .object(parameters.mapValues(\.pythonValue)),
             "model_info": .object(["id": .string(deployment.id)]),
         ])
     }

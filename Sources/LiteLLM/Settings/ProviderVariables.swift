@@ -1,3 +1,5 @@
+import Foundation
+
 /// The environment variables litellm reads each provider's credentials and region from (names only; nothing here
 /// reads a value). One table for every list of them: what `embedchat doctor` reports and what an authentication
 /// error tells the user to set.

@@ -82,7 +82,7 @@ public enum SchemaValidator {
         case .bool: "boolean"
         case .int: "integer"
         case .double: "number"
-        case .string, .bytes: "string"
+        case .string: "string"
         case .array: "array"
         case .object: "object"
         }

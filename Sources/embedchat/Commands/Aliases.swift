@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIConfig
+import Foundation
 
 extension EmbedChat {
     /// `embedchat aliases`: short names for models in config.toml.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LiteLLM
-import PythonEmbed
 
 extension EmbedChat {
     /// Where Python and litellm were found, how long they took, and which provider keys are set.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LiteLLM
-import PythonEmbed
 
 extension EmbedChat {
     /// Texts in, vectors out: one JSON line per input.

@@ -2,7 +2,6 @@ import ArgumentParser
 import CLIConfig
 import Foundation
 import LiteLLM
-import PythonEmbed
 
 /// Options every command that talks to a model shares: which model, how to reach it, and where Python lives.
 struct ModelOptions: ParsableArguments {

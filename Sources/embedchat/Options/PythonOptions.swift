@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PythonEmbed
+import LiteLLM
 
 /// `--python-path` and `--python-home`: where Python and litellm are. Every command that starts them takes this one
 /// group (`ask`, `chat` and `batch` through ``ModelOptions``; `embed`, `models` and `doctor` directly), so the
@@ -17,8 +17,8 @@ struct PythonOptions: ParsableArguments {
     var pythonHome: String?
 
     /// The interpreter to start: the environment's configuration with these options over it.
-    func interpreter(environment: [String: String] = ProcessInfo.processInfo.environment) -> InterpreterConfiguration {
-        var interpreter = InterpreterConfiguration.fromEnvironment(environment)
+    func interpreter(environment: [String: String] = ProcessInfo.processInfo.environment) -> PythonSettings {
+        var interpreter = PythonSettings.fromEnvironment(environment)
         if let pythonPath {
             interpreter.packagePaths = pythonPath.split(separator: ":").map(String.init).filter { !$0.isEmpty }
         }

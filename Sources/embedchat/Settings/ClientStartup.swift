@@ -1,12 +1,11 @@
 import LiteLLM
-import PythonEmbed
 
 /// Starting Python and litellm (seconds), the one way every command does it: with a spinner on stderr when it is a
 /// terminal, and a start-up failure reported as a setup error.
 enum ClientStartup {
     /// Starts the interpreter `interpreter` describes and imports litellm.
     /// - Throws: ``CLIFailure`` with exit code 3 when Python or litellm cannot start.
-    static func start(_ interpreter: InterpreterConfiguration) async throws -> LiteLLMClient {
+    static func start(_ interpreter: PythonSettings) async throws -> LiteLLMClient {
         let spinner = Spinner("Starting Python and litellm…")
         do {
             let client = try await LiteLLMClient.start(interpreter)

@@ -1,5 +1,4 @@
 import LiteLLM
-import PythonEmbed
 
 /// The resolved, `Sendable` form of ``ModelOptions``.
 struct ModelSettings: Sendable {
@@ -10,7 +9,7 @@ struct ModelSettings: Sendable {
     var provider: ProviderSettings
     var timeout: Duration?
     var apiKeyEnvironment: String?
-    var interpreter: InterpreterConfiguration
+    var interpreter: PythonSettings
     /// config.toml's aliases, for models named later (the REPL's /model).
     var aliases: [String: String] = [:]
     /// Whether --model was given (a continued conversation keeps its own model otherwise).

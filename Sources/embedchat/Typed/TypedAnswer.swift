@@ -1,3 +1,4 @@
+import CLIConfig
 import Foundation
 import LiteLLM
 

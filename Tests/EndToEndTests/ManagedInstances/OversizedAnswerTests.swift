@@ -1,4 +1,5 @@
 import Foundation
+import ProviderFakes
 import RuntimeAPIFake
 import Testing
 
