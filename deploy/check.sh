@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints the deployment descriptors and the Dockerfile with the hash-pinned tools in .tools/ (installed on demand):
 #   cfn-lint deploy/template.yaml and deploy/managed-instances.yaml (SAM transform included),
-#   deploy/check-serverless.py, hadolint Dockerfile.
+#   deploy/check-serverless.py (structure; a public Function URL without EMBEDCHAT_AUTH_TOKEN is refused), hadolint Dockerfile.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -18,6 +18,6 @@ echo "deploy-check: ok   cfn-lint deploy/template.yaml"
 PYTHONPATH=$TOOLS "$PY" -c "import sys; from cfnlint.runner import main; sys.exit(main())" deploy/managed-instances.yaml
 echo "deploy-check: ok   cfn-lint deploy/managed-instances.yaml"
 PYTHONPATH=$TOOLS "$PY" deploy/check-serverless.py deploy/serverless.yml deploy/template.yaml
-echo "deploy-check: ok   deploy/serverless.yml structure"
+echo "deploy-check: ok   deploy/serverless.yml structure, and its refusal of a public URL without a token"
 "$TOOLS/bin/hadolint" Dockerfile
 echo "deploy-check: ok   hadolint Dockerfile"

@@ -47,6 +47,76 @@ for _logger in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
     logging.getLogger(_logger).setLevel(logging.ERROR)
 
 
+# Success logging only when someone listens. After every call litellm queues `Logging.async_success_handler` on its
+# logging worker (a task per call), and after every stream it also runs `Logging.success_handler` on a thread: both
+# build the standard logging payload and price the answer again (~1 ms of CPU a call in a profile), for callbacks
+# that nobody configured. With no success callback, budget or dynamic callback, both are skipped (never queued, no
+# thread). Failure handlers are untouched: the Router's cooldowns rely on them. The cost we report is litellm's own
+# `response_cost`, computed once per call before the answer is returned (`_reply` reads it). litellm's files are
+# not changed: these are its class and module attributes, replaced at start-up.
+from litellm.litellm_core_utils import litellm_logging as _litellm_logging  # noqa: E402
+from litellm.litellm_core_utils import streaming_handler as _streaming_handler  # noqa: E402
+from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER as _logging_worker  # noqa: E402
+
+
+def _success_logging_wanted(logging_obj):
+    return bool(
+        litellm.success_callback or litellm._async_success_callback or litellm.callbacks or litellm.max_budget
+        or getattr(logging_obj, "dynamic_success_callbacks", None)
+        or getattr(logging_obj, "dynamic_async_success_callbacks", None)
+    )
+
+
+_original_async_success = _litellm_logging.Logging.async_success_handler
+_original_success = _litellm_logging.Logging.success_handler
+
+
+async def _async_success_handler(self, *args, **kwargs):
+    if _success_logging_wanted(self):
+        return await _original_async_success(self, *args, **kwargs)
+
+
+def _success_handler(self, *args, **kwargs):
+    if _success_logging_wanted(self):
+        return _original_success(self, *args, **kwargs)
+
+
+_litellm_logging.Logging.async_success_handler = _async_success_handler
+_litellm_logging.Logging.success_handler = _success_handler
+_enqueue_logging = _logging_worker.ensure_initialized_and_enqueue
+
+
+def _enqueue_wanted_logging(async_coroutine):
+    if getattr(async_coroutine, "cr_code", None) is _async_success_handler.__code__:
+        frame = async_coroutine.cr_frame
+        if frame is not None and not _success_logging_wanted(frame.f_locals.get("self")):
+            async_coroutine.close()  # never started: no task, no "never awaited" warning
+            return None
+    return _enqueue_logging(async_coroutine)
+
+
+_logging_worker.ensure_initialized_and_enqueue = _enqueue_wanted_logging
+
+
+class _StreamLoggingExecutor:
+    """The thread pool a finished stream hands `Logging.success_handler` to, minus the hand-off when it would do
+    nothing."""
+
+    def __init__(self, pool):
+        self._pool = pool
+
+    def submit(self, fn, *args, **kwargs):
+        if getattr(fn, "__func__", None) is _success_handler and not _success_logging_wanted(getattr(fn, "__self__", None)):
+            return None  # litellm never reads what submit returns here
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._pool, name)
+
+
+_streaming_handler.executor = _StreamLoggingExecutor(_streaming_handler.executor)
+
+
 def _hidden_params(response):
     # Read from pydantic's private store: `response._hidden_params` goes through BaseModel.__getattr__, which
     # costs ~1.8 µs a call against ~0.1 µs this way.

@@ -160,6 +160,9 @@ extension LiteLLMClient {
         for deployment in deployments { try deployment.settings.checkExtra() }
         let modelList = PythonValue.array(deployments.map(LiteLLMRouter.modelListEntry))
         let secrets = deployments.flatMap(\.settings.secrets)
+        // As `call` does for a plain call: Python's own log lines (litellm's, the Router's) about any deployment are
+        // redacted too. Once here, since the Router holds every deployment's settings for the process's life.
+        for deployment in deployments { deployment.settings.rememberSecrets() }
         do {
             let handles = try await loop.run({ gil in
                 let glue = try Interpreter.loadModule(named: "_embedchat_router", source: RouterGlue.source, gil)

@@ -5,6 +5,12 @@
 /// - its mid-stream fallback is off: litellm 1.78.7 answers a stream cut midway by asking a fallback model to go on
 ///   from the text so far, which would splice two models' answers into one reply. Here a stream falls back only
 ///   while it is being opened; once it has begun, a failure ends it.
+/// - its success bookkeeping runs inline: a bare Router registers two process-wide success callbacks, which make litellm
+///   build the standard logging payload and price every answer again on its logging worker, and hand a copy to a
+///   thread, for every call of the process (plain calls included). What they feed that we use is the count of a
+///   deployment's successes this minute (cooldown weighs failures against it); the glue counts that itself when the
+///   Router returns an answer. (The tpm/rpm usage they also keep is read only by litellm's usage-based strategies and
+///   pre-call checks, which we do not use.)
 /// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
 ///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
 enum RouterGlue {
@@ -13,6 +19,9 @@ import asyncio
 
 import litellm
 from litellm import Router
+from litellm.router_utils.router_callbacks.track_deployment_metrics import (
+    increment_deployment_successes_for_current_minute,
+)
 
 import _embedchat_litellm as base
 
@@ -40,12 +49,24 @@ class Gateway:
 
     def __init__(self, model_list):
         self.router = _Router(model_list=model_list, num_retries=0)
+        for name, callback in (("success_callback", self.router.sync_deployment_callback_on_success),
+                               ("_async_success_callback", self.router.deployment_callback_on_success)):
+            callbacks = getattr(litellm, name)
+            while callback in callbacks:
+                callbacks.remove(callback)
+
+    def _succeeded(self, deployment):
+        # What the Router's own success callback did: the count its cooldown decision weighs failures against.
+        if deployment is not None:
+            increment_deployment_successes_for_current_minute(litellm_router_instance=self.router, deployment_id=deployment)
 
     async def complete(self, kwargs):
         deadline = kwargs.pop("_deadline", None)
         kwargs.pop("stream", None)
         response = await base._within(self.router.acompletion(**kwargs), deadline, kwargs)
-        return Reply(base._reply(response), _deployment(response))
+        deployment = _deployment(response)
+        self._succeeded(deployment)
+        return Reply(base._reply(response), deployment)
 
     async def start_stream(self, kwargs):
         deadline = kwargs.pop("_deadline", None)
@@ -57,12 +78,15 @@ class Gateway:
             deadline = max(deadline - (loop.time() - started), 0.001)
         stream = base.Stream(wrapper, deadline, kwargs)
         stream.deployment = _deployment(wrapper)
+        self._succeeded(stream.deployment)  # opened: a failure after this never falls back or cools it
         return stream
 
     async def embed(self, kwargs):
         deadline = kwargs.pop("_deadline", None)
         response = await base._within(self.router.aembedding(**kwargs), deadline, kwargs)
-        return Reply(base._embedding_reply(response), _deployment(response))
+        deployment = _deployment(response)
+        self._succeeded(deployment)
+        return Reply(base._embedding_reply(response), deployment)
 
 
 async def make_gateway(model_list):
