@@ -50,14 +50,18 @@ let package = Package(
         // Real C (not header inlines) so AddressSanitizer instruments reference counting and callbacks.
         .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
         .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embedSettings),
+        // JSON string literals and base64 written without Foundation: the Lambda runtime's JSON and the redactor's
+        // forms of a secret. Depends on nothing.
+        .target(name: "JSONText", swiftSettings: settings),
         .target(
             name: "LiteLLM",
-            dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PythonEmbed", "JSONText", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings + [.enableExperimentalFeature("Lifetimes")]  // its ReplyReader holds a PythonReader
         ),
         .target(
             name: "LambdaRuntime",
             dependencies: [
+                "JSONText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -152,6 +156,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "PythonEmbedTests", dependencies: ["PythonEmbed"], swiftSettings: settings),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: settings),
         .testTarget(
             name: "LiteLLMTests",
             dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", .product(name: "Logging", package: "swift-log")],

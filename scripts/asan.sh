@@ -25,7 +25,7 @@ ln -sfn "$ROOT/CPythonShim" "$VIEW/CPythonShim"
 sources=(CPythonSupport PythonEmbed embed-probe)
 tests=(PythonEmbedTests)
 if [[ $EMBED_ONLY == 0 ]]; then
-    sources+=(LiteLLM LambdaRuntime ChatLambda ProviderFakes bootstrap)
+    sources+=(JSONText LiteLLM LambdaRuntime ChatLambda ProviderFakes bootstrap)
     tests+=(LiteLLMTests ChatLambdaTests)
 fi
 for target in "${sources[@]}"; do ln -sfn "$ROOT/Sources/$target" "$VIEW/Sources/$target"; done
@@ -70,9 +70,10 @@ let package = Package(name: "embed-asan", dependencies: [
     .systemLibrary(name: "CPythonShim", path: "CPythonShim", pkgConfig: "python-3.11-embed"),
     .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
     .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embed),
-    .target(name: "LiteLLM", dependencies: ["PythonEmbed", .product(name: "Logging", package: "swift-log")],
+    .target(name: "JSONText", swiftSettings: settings),
+    .target(name: "LiteLLM", dependencies: ["PythonEmbed", "JSONText", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings + [.enableExperimentalFeature("Lifetimes")]),
-    .target(name: "LambdaRuntime", dependencies: nio + [.product(name: "Logging", package: "swift-log")], swiftSettings: settings),
+    .target(name: "LambdaRuntime", dependencies: ["JSONText"] + nio + [.product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .target(name: "ChatLambda", dependencies: ["LambdaRuntime", "LiteLLM", .product(name: "Logging", package: "swift-log")] + nio,
             swiftSettings: settings),
     .target(name: "ProviderFakes", dependencies: nio, swiftSettings: settings),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): sets up what it needs on a fresh machine, then runs every suite.
 #   1. setup: libpython3.11-dev, tmux, the hash-pinned packages in .python/ and .python-test/
-#   2. swift test: PythonEmbed, LiteLLM, LambdaRuntime, ChatLambda, MCPTools and the end-to-end tests of the built binaries
+#   2. swift test: PythonEmbed, JSONText, LiteLLM, LambdaRuntime, ChatLambda, MCPTools and the end-to-end tests of the built binaries
 #   3. the PythonEmbed, LiteLLM and ChatLambda tests again under AddressSanitizer with PYTHONMALLOC=malloc, and the
 #      storm's short version against a bootstrap built with it
 #   4. the Lambda layer: deploy templates and Dockerfile lint, a native layer build, its checks and the relocation test
@@ -49,7 +49,7 @@ scripts/check-pins.sh
 
 # One test target at a time: each end-to-end test starts processes that import litellm (a second of CPU each), and on
 # 2 cores that starves the in-process overlap and cancellation tests of the other targets if all run at once.
-for target in PythonEmbedTests LiteLLMTests LambdaRuntimeTests ChatLambdaTests MCPToolsTests ConversationLogTests TerminalMarkdownTests EndToEndTests; do
+for target in PythonEmbedTests JSONTextTests LiteLLMTests LambdaRuntimeTests ChatLambdaTests MCPToolsTests ConversationLogTests TerminalMarkdownTests EndToEndTests; do
     step "swift test: $target"
     swift test --skip-build --filter "^$target\."
 done

@@ -1,3 +1,5 @@
+import JSONText
+
 /// The body of `/error` and `/runtime/init/error`, and (base64) of the streaming error trailer.
 struct FunctionErrorPayload: Sendable {
     let errorType: String
@@ -23,7 +25,7 @@ struct FunctionErrorPayload: Sendable {
         if message.utf8.count > maxMessageBytes {
             message = String(decoding: message.utf8.prefix(maxMessageBytes), as: UTF8.self) + "…"
         }
-        return #"{"errorMessage":\#(JSONText.quoted(message)),"errorType":\#(JSONText.quoted(errorType)),"stackTrace":[]}"#
+        return #"{"errorMessage":\#(JSONString.quoted(message)),"errorType":\#(JSONString.quoted(errorType)),"stackTrace":[]}"#
     }
 
     /// The error type as a header value.

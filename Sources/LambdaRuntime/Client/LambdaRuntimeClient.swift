@@ -1,5 +1,6 @@
 public import Logging
 public import NIOCore
+import JSONText
 import NIOHTTP1
 public import NIOPosix
 

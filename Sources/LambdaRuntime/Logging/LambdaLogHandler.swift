@@ -1,3 +1,4 @@
+import JSONText
 public import Logging
 
 #if canImport(Glibc)
@@ -99,11 +100,11 @@ public struct LambdaLogHandler: LogHandler {
 
     private func jsonLine(_ event: LogEvent, requestID: String?, metadata: Logger.Metadata) -> String {
         var line = #"{"timestamp":"\#(WallClock.iso8601Now())","level":"\#(Self.lambdaLevel(event.level))""#
-        line += #","message":\#(JSONText.quoted(event.message.description))"#
-        if let requestID { line += #","requestId":\#(JSONText.quoted(requestID))"# }
-        line += #","logger":\#(JSONText.quoted(label))"#
+        line += #","message":\#(JSONString.quoted(event.message.description))"#
+        if let requestID { line += #","requestId":\#(JSONString.quoted(requestID))"# }
+        line += #","logger":\#(JSONString.quoted(label))"#
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !Self.reservedKeys.contains(key) {
-            line += ",\(JSONText.quoted(key)):\(Self.json(value))"
+            line += ",\(JSONString.quoted(key)):\(Self.json(value))"
         }
         return line + "}\n"
     }
@@ -130,12 +131,12 @@ public struct LambdaLogHandler: LogHandler {
 
     private static func json(_ value: Logger.Metadata.Value) -> String {
         switch value {
-        case .string(let string): JSONText.quoted(string)
-        case .stringConvertible(let convertible): JSONText.quoted(convertible.description)
+        case .string(let string): JSONString.quoted(string)
+        case .stringConvertible(let convertible): JSONString.quoted(convertible.description)
         case .array(let values): "[" + values.map(json).joined(separator: ",") + "]"
         case .dictionary(let values):
             "{" + values.sorted(by: { $0.key < $1.key })
-                .map { "\(JSONText.quoted($0.key)):\(json($0.value))" }.joined(separator: ",") + "}"
+                .map { "\(JSONString.quoted($0.key)):\(json($0.value))" }.joined(separator: ",") + "}"
         }
     }
 }

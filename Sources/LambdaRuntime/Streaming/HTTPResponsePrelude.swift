@@ -1,3 +1,4 @@
+import JSONText
 import NIOCore
 
 /// The status, headers and cookies of a streamed HTTP answer (a Function URL or API Gateway in response-streaming
@@ -30,10 +31,10 @@ public struct HTTPResponsePrelude: Sendable, Equatable {
     /// `{"statusCode":..,"headers":{..}}` (with `"cookies"` when there are any), then 8 NUL bytes.
     public var bytes: [UInt8] {
         var json = "{\"statusCode\":\(statusCode),\"headers\":{"
-        json += headers.sorted { $0.key < $1.key }.map { "\(JSONText.quoted($0.key)):\(JSONText.quoted($0.value))" }
+        json += headers.sorted { $0.key < $1.key }.map { "\(JSONString.quoted($0.key)):\(JSONString.quoted($0.value))" }
             .joined(separator: ",")
         json += "}"
-        if !cookies.isEmpty { json += ",\"cookies\":[" + cookies.map(JSONText.quoted).joined(separator: ",") + "]" }
+        if !cookies.isEmpty { json += ",\"cookies\":[" + cookies.map { JSONString.quoted($0) }.joined(separator: ",") + "]" }
         json += "}"
         return Array(json.utf8) + [UInt8](repeating: 0, count: 8)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Synchronization
 
 /// Removes credentials from text before it is shown or logged: every configured secret in every encoding it may take
@@ -96,19 +97,9 @@ public enum Redactor {
 
     /// `text` with every control character written as an escape: `\n`, `\r`, `\t`, else `\u{XX}`.
     public static func escapingControlCharacters(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var output = ""
-        output.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where isControl(scalar): output += "\\u{\(String(scalar.value, radix: 16))}"
-            default: output.unicodeScalars.append(scalar)
-            }
+        ScalarEscaping.escaping(text) { scalar in
+            ScalarEscaping.lineBreakOrTab(scalar) ?? (isControl(scalar) ? "\\u{\(String(scalar.value, radix: 16))}" : nil)
         }
-        return output
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
@@ -141,8 +132,9 @@ public enum Redactor {
         add(percent.map(lowercasingPercentEscapes))
         add(secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed))
         add(percent?.replacingOccurrences(of: "%20", with: "+"))
-        add(jsonEscaped(secret))
-        add(jsonEscaped(secret).replacingOccurrences(of: "/", with: "\\/"))
+        let json = JSONString.escaped(secret, nonASCII: .escaped)  // as Python's json.dumps writes it
+        add(json)
+        add(json.replacingOccurrences(of: "/", with: "\\/"))
         add(secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'"))
         add(Data(secret.utf8).base64EncodedString())
         return forms
@@ -155,27 +147,6 @@ public enum Redactor {
             if character == "%" { pending = 2; output.append(character); continue }
             if pending > 0 { pending -= 1; output += character.lowercased(); continue }
             output.append(character)
-        }
-        return output
-    }
-
-    private static func jsonEscaped(_ text: String) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value > 0x7E:
-                if scalar.value > 0xFFFF {
-                    for unit in String(scalar).utf16 { output += String(format: "\\u%04x", unit) }
-                } else {
-                    output += String(format: "\\u%04x", scalar.value)
-                }
-            default: output.unicodeScalars.append(scalar)
-            }
         }
         return output
     }
