@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON-like value that crosses between Swift and Python: what a Python call takes and returns on the Swift side.
 ///
 /// To Python: `none` → `None`, `bool` → `bool`, `int` → `int`, `double` → `float`, `string` → `str`,
@@ -56,38 +54,6 @@ extension PythonValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Exp
     public init(arrayLiteral elements: PythonValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, PythonValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
-    }
-}
-
-extension PythonValue: Codable {
-    /// Decodes any JSON value. Integers that fit `Int` become `int`, other numbers `double`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .none }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int.self) { self = .int(value) }
-        else if let value = try? container.decode(Double.self) { self = .double(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([PythonValue].self) { self = .array(value) }
-        else if let value = try? container.decode([String: PythonValue].self) { self = .object(value) }
-        else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a JSON value")
-        }
-    }
-
-    /// Encodes as JSON; `bytes` become a base64 string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .none: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .bytes(let value): try container.encode(Data(value).base64EncodedString())
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
     }
 }
 

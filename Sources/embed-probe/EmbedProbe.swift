@@ -46,9 +46,22 @@ struct EmbedProbe {
     }
 
     static func emit(_ report: [String: PythonValue]) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(PythonValue.object(report))) ?? Data("{}".utf8)
+        let object = foundationObject(.object(report))
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    /// `value` as the Foundation objects `JSONSerialization` writes; bytes (which no report holds) as base64.
+    static func foundationObject(_ value: PythonValue) -> Any {
+        switch value {
+        case .none: NSNull()
+        case .bool(let value): value
+        case .int(let value): value
+        case .double(let value): value
+        case .string(let value): value
+        case .bytes(let value): Data(value).base64EncodedString()
+        case .array(let values): values.map(foundationObject)
+        case .object(let members): members.mapValues(foundationObject)
+        }
     }
 }

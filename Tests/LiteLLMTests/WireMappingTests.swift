@@ -38,8 +38,9 @@ struct WireMappingTests {
         return request
     }
 
+    /// `value`'s JSON (its `Codable` form), read back as LiteLLM's `JSONValue` and crossed into Python as such.
     static func viaJSON(_ value: some Encodable) throws -> PythonValue {
-        try JSONDecoder().decode(PythonValue.self, from: JSONEncoder().encode(value))
+        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value)).pythonValue
     }
 
     @Test func aRequestWithEveryFieldMapsAsItsJSONDoes() throws {
@@ -97,7 +98,7 @@ struct WireMappingTests {
     }
 
     static func python(_ json: String) throws -> PythonValue {
-        try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
+        try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)).pythonValue
     }
 
     @Test(arguments: [fullReply, minimalReply])

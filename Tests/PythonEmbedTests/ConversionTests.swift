@@ -103,14 +103,4 @@ struct ConversionTests {
     @Test func theSameObjectTwiceIsNotACycle() async throws {
         #expect(try await evaluate("x = [1]; result = [x, x, {'a': x}]") == [[1], [1], ["a": [1]]])
     }
-
-    @Test func jsonCodableMatchesPythonValue() async throws {
-        let json = #"{"a":[1,2.5,"x",null,true],"b":{"c":-7}}"#
-        let decoded = try JSONDecoder().decode(PythonValue.self, from: Data(json.utf8))
-        #expect(decoded == ["a": [1, 2.5, "x", nil, true], "b": ["c": -7]])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self) == json)
-        #expect(String(decoding: try encoder.encode(PythonValue.bytes([104, 105, 33])), as: UTF8.self) == #""aGkh""#)
-    }
 }

@@ -40,8 +40,13 @@ struct ChildResult {
     let status: Int32
     let stdout: String
     let stderr: String
-    var json: [String: PythonValue] {
-        (try? JSONDecoder().decode(PythonValue.self, from: Data(stdout.utf8)))?.objectValue ?? [:]
+    /// stdout read as a JSON object by Python's own `json.loads` (empty when it is not one).
+    func json() async -> [String: PythonValue] {
+        let text = stdout
+        let value = try? await withPython { gil in
+            try Interpreter.importModule("json", gil).callMethod("loads", arguments: [.string(text)], gil).toValue(gil)
+        }
+        return value?.objectValue ?? [:]
     }
 }
 
