@@ -72,19 +72,16 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
         environment["AWS_LAMBDA_LOG_LEVEL"] = nil
         let launched = ContinuousClock.now
         let child = try BenchChild(executable: executable, environment: environment, keepLog: false)
-        var lambda: [Duration] = []
         var firstAnswer = Duration.zero
+        let lambda: [Duration]
         do {
-            for index in 0..<(warmup + invocations) {
-                let started = ContinuousClock.now
+            lambda = try await Bench.samples(invocations, warmup: warmup) { index in
                 let id = try await fake.enqueue(event: event)
                 let result = try await fake.waitForResult(id, timeout: .seconds(120))
-                let elapsed = ContinuousClock.now - started
                 guard !result.isError, result.bodyString.contains("chat.completion") else {
                     throw ValidationError("invocation \(index) failed: \(result.errorType ?? "") \(result.bodyString.prefix(300))")
                 }
                 if index == 0 { firstAnswer = ContinuousClock.now - launched }
-                if index >= warmup { lambda.append(elapsed) }
                 if index % 50 == 0 { fake.forgetResults() }
             }
         } catch {
@@ -97,11 +94,8 @@ struct LambdaOverheadBenchmark: AsyncParsableCommand {
         // The same completion, in-process.
         let client = try await LiteLLMClient.start(PythonSettings(packagePaths: packages.split(separator: ":").map(String.init)))
         let request = ChatCompletionRequest(model: "openai/gpt-4o-mini", messages: [.user("How long does a Lambda invocation take?")])
-        var direct: [Duration] = []
-        for index in 0..<(warmup + invocations) {
-            let started = ContinuousClock.now
+        let direct = try await Bench.samples(invocations, warmup: warmup) { _ in
             _ = try await client.complete(request, settings: .offline())
-            if index >= warmup { direct.append(ContinuousClock.now - started) }
         }
 
         let lambdaStats = Stats(lambda)

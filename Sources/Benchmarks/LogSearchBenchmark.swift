@@ -35,39 +35,42 @@ struct LogSearchBenchmark: AsyncParsableCommand {
 
         let reference = try DatabaseQueue(path: path)
         for (label, term) in SyntheticText.terms {
-            var fts: [Double] = [], scan: [Double] = []
             var matched = 0
-            for _ in 0..<rounds {
-                fts.append(try Bench.time { matched = try log.entries(LogQuery(limit: 3, text: term)).count })
-                scan.append(try Bench.time {
+            let medians = try await Bench.medians(rounds: rounds, {
+                try Bench.time { matched = try log.entries(LogQuery(limit: 3, text: term)).count }
+            }, {
+                try Bench.time {
                     _ = try reference.read { db in
                         try Row.fetchAll(db, sql: """
                             SELECT * FROM responses WHERE (prompt LIKE ?1 OR response LIKE ?1) ORDER BY id DESC LIMIT 3
                             """, arguments: ["%\(term)%"])
                     }
-                })
-            }
+                }
+            })
+            let (fts, scan) = (medians[0], medians[1])
             let hits = try log.entries(LogQuery(limit: Int.max, text: term)).count
             print("\(label) \"\(term)\": \(hits) matching entries (\(matched) shown)")
-            print(Bench.row("  FTS5 (logs -q)", Bench.median(fts) * 1000, unit: "ms"))
-            print(Bench.row("  reference: LIKE scan of every row", Bench.median(scan) * 1000, unit: "ms"))
-            print(Bench.ratio("  FTS5 / scan", Bench.median(fts) / Bench.median(scan)))
+            print(Bench.row("  FTS5 (logs -q)", fts * 1000, unit: "ms"))
+            print(Bench.row("  reference: LIKE scan of every row", scan * 1000, unit: "ms"))
+            print(Bench.ratio("  FTS5 / scan", fts / scan))
         }
 
         guard let embedchat = Self.embedchat() else {
             print("\n(embedchat not found beside embedchat-bench: build it to time the whole command)")
             return
         }
-        var command: [Double] = [], path_: [Double] = []
         let term = SyntheticText.terms[0].1
-        for _ in 0..<max(5, rounds / 3) {
-            command.append(try Bench.time { try Self.runQuietly(embedchat, ["logs", "-q", term], dataHome: dataHome) })
-            path_.append(try Bench.time { try Self.runQuietly(embedchat, ["logs", "path"], dataHome: dataHome) })
-        }
-        print("\nthe whole command, process start to exit (median of \(command.count)):")
-        print(Bench.row("  embedchat logs -q \(term)", Bench.median(command) * 1000, unit: "ms"))
-        print(Bench.row("  reference: embedchat logs path (no query)", Bench.median(path_) * 1000, unit: "ms"))
-        print(Bench.ratio("  logs -q / logs path", Bench.median(command) / Bench.median(path_)))
+        let runs = max(5, rounds / 3)
+        let medians = try await Bench.medians(rounds: runs, {
+            try Bench.time { try Self.runQuietly(embedchat, ["logs", "-q", term], dataHome: dataHome) }
+        }, {
+            try Bench.time { try Self.runQuietly(embedchat, ["logs", "path"], dataHome: dataHome) }
+        })
+        let (command, pathOnly) = (medians[0], medians[1])
+        print("\nthe whole command, process start to exit (median of \(runs)):")
+        print(Bench.row("  embedchat logs -q \(term)", command * 1000, unit: "ms"))
+        print(Bench.row("  reference: embedchat logs path (no query)", pathOnly * 1000, unit: "ms"))
+        print(Bench.ratio("  logs -q / logs path", command / pathOnly))
     }
 
     static func embedchat() -> String? {

@@ -37,6 +37,36 @@ enum Bench {
         return (ContinuousClock.now - began).seconds
     }
 
+    /// Runs `body` `warmup + count` times, one after another, and returns how long each of the last `count` runs took.
+    /// - Parameters:
+    ///   - count: The timed runs.
+    ///   - warmup: The untimed runs first.
+    ///   - body: One run; it gets the run's index (0 is the first warm-up run).
+    static func samples(_ count: Int, warmup: Int, _ body: (Int) async throws -> Void) async rethrows -> [Duration] {
+        var samples: [Duration] = []
+        samples.reserveCapacity(count)
+        for index in 0..<(warmup + count) {
+            let started = ContinuousClock.now
+            try await body(index)
+            if index >= warmup { samples.append(ContinuousClock.now - started) }
+        }
+        return samples
+    }
+
+    /// The median of each side's figures over `rounds` rounds, each round measuring every side once, in the order
+    /// given (so a drift over the run touches every side alike).
+    /// - Parameters:
+    ///   - rounds: How many figures each median is taken of.
+    ///   - sides: Each returns one figure (e.g. seconds per call) when called.
+    /// - Returns: One median per side, in the order of `sides`.
+    static func medians(rounds: Int, _ sides: (() async throws -> Double)...) async throws -> [Double] {
+        var figures = Array(repeating: [Double](), count: sides.count)
+        for _ in 0..<rounds {
+            for (index, side) in sides.enumerated() { figures[index].append(try await side()) }
+        }
+        return figures.map(median)
+    }
+
     static func row(_ label: String, _ value: Double, unit: String = "µs") -> String {
         label.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%10.2f %@", value, unit)
     }

@@ -28,33 +28,30 @@ struct PythonCallBenchmark: AsyncParsableCommand {
             return (try namespace.attribute("__getitem__", gil).call(arguments: [0], gil).handle(gil),
                     try namespace.attribute("__getitem__", gil).call(arguments: [1], gil).handle(gil))
         }
-        var swiftTimes: [Double] = []
-        var pythonTimes: [Double] = []
-        var scopedTimes: [Double] = []
-        for _ in 0..<rounds {
+        let medians = try await Bench.medians(rounds: rounds, {
             // Each call in its own GIL scope: acquire, call with a converted argument, convert the result, release.
-            swiftTimes.append(try Bench.time {
+            try Bench.time {
                 for index in 0..<calls {
                     let value = try Interpreter.withGIL { gil in
                         try function.borrow(gil).call(arguments: [.int(index)], gil).toValue(gil)
                     }
                     precondition(value == .int(index + 1))
                 }
-            } / Double(calls))
+            } / Double(calls)
+        }, {
             // The same calls inside one GIL scope: the cost of the call and conversions alone.
-            scopedTimes.append(try Interpreter.withGIL { gil in
+            try Interpreter.withGIL { gil in
                 try Bench.time {
                     let callable = function.borrow(gil)
                     for index in 0..<calls { _ = try callable.call(arguments: [.int(index)], gil).toValue(gil) }
                 }
-            } / Double(calls))
-            pythonTimes.append(try Interpreter.withGIL { gil in
+            } / Double(calls)
+        }, {
+            try Interpreter.withGIL { gil in
                 try pythonLoop.borrow(gil).call(arguments: [.int(calls)], gil).toValue(gil).doubleValue ?? .nan
-            } / Double(calls))
-        }
-        let swift = Bench.median(swiftTimes) * 1e6
-        let scoped = Bench.median(scopedTimes) * 1e6
-        let python = Bench.median(pythonTimes) * 1e6
+            } / Double(calls)
+        })
+        let (swift, scoped, python) = (medians[0] * 1e6, medians[1] * 1e6, medians[2] * 1e6)
         print("PythonEmbed: one trivial call (add_one(i)), \(calls) calls × \(rounds) rounds, median")
         print(Bench.row("Python loop calling add_one (reference)", python))
         print(Bench.row("Swift: withGIL + call + Int conversions, per call", swift))
@@ -64,16 +61,14 @@ struct PythonCallBenchmark: AsyncParsableCommand {
 
         // Round trips to the threads that run blocking and async Python work.
         let hops = 5_000
-        var loopTimes: [Double] = [], poolTimes: [Double] = []
-        for _ in 0..<rounds {
-            loopTimes.append(try await Bench.loopRoundTrip(hops: hops))
-            poolTimes.append(try await Bench.time {
+        let roundTrips = try await Bench.medians(rounds: rounds, { try await Bench.loopRoundTrip(hops: hops) }, {
+            try await Bench.time {
                 for _ in 0..<hops {
                     _ = try await PythonWorkerPool.shared.run { gil in try function.borrow(gil).call(arguments: [1], gil).toValue(gil) }
                 }
-            } / Double(hops))
-        }
-        print(Bench.row("round trip: coroutine on the asyncio loop thread", Bench.median(loopTimes) * 1e6))
-        print(Bench.row("round trip: call on a worker-pool thread", Bench.median(poolTimes) * 1e6))
+            } / Double(hops)
+        })
+        print(Bench.row("round trip: coroutine on the asyncio loop thread", roundTrips[0] * 1e6))
+        print(Bench.row("round trip: call on a worker-pool thread", roundTrips[1] * 1e6))
     }
 }
