@@ -50,8 +50,8 @@ let package = Package(
         // Real C (not header inlines) so AddressSanitizer instruments reference counting and callbacks.
         .target(name: "CPythonSupport", dependencies: ["CPythonShim"]),
         .target(name: "PythonEmbed", dependencies: ["CPythonShim", "CPythonSupport"], swiftSettings: embedSettings),
-        // JSON string literals and base64 written without Foundation: the Lambda runtime's JSON and the redactor's
-        // forms of a secret. Depends on nothing.
+        // JSON string literals and base64 written without Foundation: the Lambda runtime's JSON, the provider fakes'
+        // and the redactor's forms of a secret. Depends on nothing.
         .target(name: "JSONText", swiftSettings: settings),
         .target(
             name: "LiteLLM",
@@ -122,6 +122,7 @@ let package = Package(
         .target(
             name: "ProviderFakes",
             dependencies: [
+                "JSONText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

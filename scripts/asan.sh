@@ -76,7 +76,7 @@ let package = Package(name: "embed-asan", dependencies: [
     .target(name: "LambdaRuntime", dependencies: ["JSONText"] + nio + [.product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .target(name: "ChatLambda", dependencies: ["LambdaRuntime", "LiteLLM", .product(name: "Logging", package: "swift-log")] + nio,
             swiftSettings: settings),
-    .target(name: "ProviderFakes", dependencies: nio, swiftSettings: settings),
+    .target(name: "ProviderFakes", dependencies: ["JSONText"] + nio, swiftSettings: settings),
     .executableTarget(name: "embed-probe", dependencies: ["PythonEmbed"], swiftSettings: settings),
     .executableTarget(name: "bootstrap", dependencies: ["ChatLambda", "LambdaRuntime", "LiteLLM",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: settings),

@@ -1,5 +1,5 @@
 /// Standard base64 with padding (RFC 4648 §4), without Foundation: the Lambda runtime's
-/// `Lambda-Runtime-Function-Error-Body` trailer.
+/// `Lambda-Runtime-Function-Error-Body` trailer and the provider fakes' base64 embeddings.
 public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 

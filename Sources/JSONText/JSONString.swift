@@ -1,5 +1,6 @@
 /// JSON string literals written without Foundation (RFC 8259 §7), for modules that write JSON by hand: the Lambda
-/// runtime's log lines, error bodies and response preludes, and the forms in which the redactor looks for a secret.
+/// runtime's log lines, error bodies and response preludes, the provider fakes' replies, and the forms in which the
+/// redactor looks for a secret.
 public enum JSONString {
     /// How characters beyond ASCII are written.
     public enum NonASCII: Sendable {

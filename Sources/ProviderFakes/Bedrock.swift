@@ -5,15 +5,8 @@ enum BedrockWire {
     static let sigV4Prefix = "AWS4-HMAC-SHA256 Credential="
 
     static func conversation(_ body: JSONValue, model: String) -> Conversation {
-        var c = Conversation(model: model)
-        // litellm sends `"system": []` when there is none: only a non-empty system prompt is a message.
-        if let system = body["system"], case let text = flattenContent(system), !text.isEmpty {
-            c.messages.append(("system", text))
-        }
         let messages = body["messages"]?.arrayValue ?? []
-        for message in messages {
-            c.messages.append((message["role"]?.stringValue ?? "user", flattenContent(message["content"])))
-        }
+        var c = Conversation(model: model, system: body["system"], messages: messages)
         if let last = messages.last, let parts = last["content"]?.arrayValue,
            parts.contains(where: { $0["toolResult"] != nil }) {
             c.trailingToolResult = parts.compactMap { $0["toolResult"]?["content"] }.map(flattenContent).joined(separator: " ")

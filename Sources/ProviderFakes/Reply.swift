@@ -29,6 +29,21 @@ struct Conversation: Sendable {
     }
 }
 
+extension Conversation {
+    /// The conversation of a protocol that sends the system prompt beside the messages (Anthropic, Bedrock): the
+    /// system prompt first when it has text (litellm sends `"system": []` when there is none), then every message as
+    /// (role, flattened content).
+    init(model: String, system: JSONValue?, messages: [JSONValue]) {
+        self.init(model: model)
+        if let system, case let text = flattenContent(system), !text.isEmpty {
+            self.messages.append(("system", text))
+        }
+        for message in messages {
+            self.messages.append((message["role"]?.stringValue ?? "user", flattenContent(message["content"])))
+        }
+    }
+}
+
 /// One tool call of a reply.
 struct ToolCall: Sendable {
     var id: String
