@@ -17,14 +17,6 @@ enum AnthropicWire {
         return c
     }
 
-    static func stopReason(_ finish: Reply.Finish) -> String {
-        switch finish {
-        case .stop: return "end_turn"
-        case .length: return "max_tokens"
-        case .toolCalls: return "tool_use"
-        }
-    }
-
     static func usage(_ reply: Reply, output: Int) -> JSONValue {
         .object([
             ("input_tokens", .int(reply.promptTokens - reply.cachedTokens)),
@@ -56,7 +48,7 @@ enum AnthropicWire {
             return ResponsePlan.json(.object([
                 ("id", .string(id)), ("type", .string("message")), ("role", .string("assistant")),
                 ("model", .string(model)), ("content", .array(content)),
-                ("stop_reason", .string(stopReason(reply.finish))), ("stop_sequence", .null),
+                ("stop_reason", .string(reply.finish.stopReason)), ("stop_sequence", .null),
                 ("usage", usage(reply, output: reply.completionTokens)),
             ]), headers: [("request-id", "req_fake_\(requestNumber)")])
         }
@@ -100,7 +92,7 @@ enum AnthropicWire {
         }
         events.append(SSE.event("message_delta", .object([
             ("type", .string("message_delta")),
-            ("delta", .object([("stop_reason", .string(stopReason(reply.finish))), ("stop_sequence", .null)])),
+            ("delta", .object([("stop_reason", .string(reply.finish.stopReason)), ("stop_sequence", .null)])),
             ("usage", .object([("output_tokens", .int(reply.completionTokens))])),
         ])))
         events.append(SSE.event("message_stop", .object([("type", .string("message_stop"))])))

@@ -18,14 +18,6 @@ enum BedrockWire {
         return c
     }
 
-    static func stopReason(_ finish: Reply.Finish) -> String {
-        switch finish {
-        case .stop: return "end_turn"
-        case .length: return "max_tokens"
-        case .toolCalls: return "tool_use"
-        }
-    }
-
     static func usage(_ reply: Reply) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("inputTokens", .int(reply.promptTokens)), ("outputTokens", .int(reply.completionTokens)),
@@ -54,7 +46,7 @@ enum BedrockWire {
             }
             return ResponsePlan.json(.object([
                 ("output", .object([("message", .object([("role", .string("assistant")), ("content", .array(content))]))])),
-                ("stopReason", .string(stopReason(reply.finish))),
+                ("stopReason", .string(reply.finish.stopReason)),
                 ("usage", usage(reply)),
                 ("metrics", latency),
             ]), headers: [("x-amzn-requestid", "fake-request-id")])
@@ -90,7 +82,7 @@ enum BedrockWire {
             events.append(event("contentBlockStop", .object([("contentBlockIndex", .int(index))])))
             index += 1
         }
-        events.append(event("messageStop", .object([("stopReason", .string(stopReason(reply.finish)))])))
+        events.append(event("messageStop", .object([("stopReason", .string(reply.finish.stopReason))])))
         events.append(event("metadata", .object([("usage", usage(reply)), ("metrics", latency)])))
         var corrupted = event("contentBlockDelta", .object([("contentBlockIndex", .int(0)), ("delta", .object([("text", .string("broken"))]))]))
         corrupted[corrupted.count - 1] ^= 0xFF  // wrong message CRC

@@ -62,7 +62,18 @@ struct ToolCall: Sendable {
 
 /// What the fake answers, before it is put in a provider's wire format.
 struct Reply: Sendable {
-    enum Finish: Sendable { case stop, length, toolCalls }
+    enum Finish: Sendable {
+        case stop, length, toolCalls
+
+        /// The stop reason Anthropic's Messages and Bedrock's Converse write alike.
+        var stopReason: String {
+            switch self {
+            case .stop: "end_turn"
+            case .length: "max_tokens"
+            case .toolCalls: "tool_use"
+            }
+        }
+    }
 
     /// The text in the pieces a stream sends, one piece per content chunk. Joined they are the whole text.
     var pieces: [String]
