@@ -13,8 +13,9 @@ struct GatewayBenchmark: AsyncParsableCommand {
         abstract: "Per-request cost of the Router path vs a plain entry, and of the caller-key and limit checks.",
         discussion: """
             Each round runs a block of requests on every side, in rotating order, and the figures are medians over the
-            rounds (with the middle half after them). Two upstreams: a loopback OpenAI-compatible fake (real HTTP
-            through litellm) and litellm's mock_response (no socket: the smallest denominator, so the harshest ratio).
+            rounds (with the middle half after them). Two upstreams, both sides of each with the same settings and
+            the same upstream: litellm's mock_response first (no socket: the smallest denominator, so the harshest
+            ratio, the headline) and a loopback OpenAI-compatible fake (real HTTP through litellm).
             """)
 
     @Option(help: "Requests per block.") var block = 20
@@ -91,12 +92,15 @@ struct GatewayBenchmark: AsyncParsableCommand {
         func differences(_ a: String, _ b: String) -> [Double] { zip(perCall[a]!, perCall[b]!).map { $0 - $1 } }
 
         print("Gateway per-request cost, in-process through the chat function (\(rounds) rounds of \(block), medians)")
-        print(Bench.row("plain entry, loopback provider", Bench.median(perCall["plain"]!)))
-        print(Bench.row("model with 2 deployments (Router), loopback", Bench.median(perCall["routed"]!)))
-        print(Bench.ratio("  Router / plain", Bench.median(ratios("routed", "plain"))) + Bench.spread(ratios("routed", "plain")))
         print(Bench.row("plain entry, mock_response", Bench.median(perCall["mock"]!)))
         print(Bench.row("model with 2 deployments (Router), mock_response", Bench.median(perCall["mock-routed"]!)))
         print(Bench.ratio("  Router / plain", Bench.median(ratios("mock-routed", "mock"))) + Bench.spread(ratios("mock-routed", "mock")))
+        print(Bench.row("  Router - plain (difference)", Bench.median(differences("mock-routed", "mock")))
+              + Bench.spread(differences("mock-routed", "mock")))
+        print(Bench.row("plain entry, loopback provider", Bench.median(perCall["plain"]!)))
+        print(Bench.row("model with 2 deployments (Router), loopback", Bench.median(perCall["routed"]!)))
+        print(Bench.ratio("  Router / plain", Bench.median(ratios("routed", "plain"))) + Bench.spread(ratios("routed", "plain")))
+        print(Bench.row("  Router - plain (difference)", Bench.median(differences("routed", "plain"))) + Bench.spread(differences("routed", "plain")))
         print(Bench.row("HTTP, no callers configured (mock_response)", Bench.median(perCall["http"]!)))
         print(Bench.row("HTTP, caller key of 100 callers, rpm/tpm limits", Bench.median(perCall["http-keyed"]!)))
         print(Bench.ratio("  keyed / open", Bench.median(ratios("http-keyed", "http"))) + Bench.spread(ratios("http-keyed", "http")))

@@ -165,8 +165,7 @@ extension LiteLLMClient {
         for deployment in deployments { deployment.settings.rememberSecrets() }
         do {
             let handles = try await loop.run({ gil in
-                let glue = try Interpreter.loadModule(named: "_embedchat_router", source: RouterGlue.source, gil)
-                return try glue.attribute("make_gateway", gil).call(arguments: [modelList], gil)
+                try RouterGlue.module.functions(gil).borrow(gil).call(arguments: [modelList], gil)
             }, convert: { gateway, gil in
                 (try gateway.attribute("complete", gil).handle(gil), try gateway.attribute("start_stream", gil).handle(gil),
                  try gateway.attribute("embed", gil).handle(gil))
