@@ -116,6 +116,14 @@ class _StreamLoggingExecutor:
 
 _streaming_handler.executor = _StreamLoggingExecutor(_streaming_handler.executor)
 
+# Per-request work below litellm that grows with load: httpcore's pool scans (ConnectionPoolCut.swift) and the thread
+# hop of acompletion's synchronous half on OpenAI-compatible routes (InlineCompletionCut.swift). Both measured there.
+import _embedchat_pool  # noqa: E402
+import _embedchat_inline  # noqa: E402
+
+_embedchat_pool.install()
+_embedchat_inline.install()
+
 
 def _hidden_params(response):
     # Read from pydantic's private store: `response._hidden_params` goes through BaseModel.__getattr__, which

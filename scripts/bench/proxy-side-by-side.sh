@@ -4,7 +4,10 @@
 # Prints answered (2xx) requests/s, answered requests per CPU-second of the server process (per core), p50, p99, start time (process start
 # to first answered completion) and the ratios ours/proxy. A benchmark, not a test: not run by scripts/test.sh.
 #
-#   scripts/bench/proxy-side-by-side.sh [--duration 10] [--connections "1 16 64"]
+#   scripts/bench/proxy-side-by-side.sh [--duration 10] [--connections "1 16 64"] [--baseline PATH]
+#
+# --baseline PATH also runs another bootstrap binary (e.g. one built from an earlier commit) as a third server,
+# "base", in the same run, and prints ours/base beside ours/proxy: a before/after under the same load.
 #
 # Installs (once) litellm[proxy]==1.78.7 and its dependencies, pinned with hashes in
 # scripts/bench/proxy-requirements.txt, into .build/litellm-proxy-bench/ (never .python/), and wrk from apt if missing.
@@ -14,11 +17,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 DURATION=10
 CONNECTIONS="1 16 64"
+BASELINE=
 while [[ $# -gt 0 ]]; do
     case $1 in
         --duration) DURATION=$2; shift 2 ;;
         --connections) CONNECTIONS=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --baseline) BASELINE=$2; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "proxy-side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -105,15 +110,30 @@ PIDS+=("$PROXY_PID")
 PROXY_START=$(wait_ready "http://127.0.0.1:$PROXY_PORT" "$began" "$PROXY_PID") || { tail -20 "$WORK/proxy.log" >&2; exit 1; }
 
 # Ours: bootstrap --local, the same model, a caller token like the proxy's master key; local mode's cap of 64
-# requests in flight (503 beyond) raised, since the proxy has none.
+# requests in flight (503 beyond) raised, since the proxy has none. The baseline, if asked for, the same way.
+start_bootstrap() {
+    local binary=$1 port=$2 log=$3
+    EMBEDCHAT_MODELS="{\"bench\": {\"model\": \"openai/echo\", \"api_base\": \"$UPSTREAM/v1\", \"api_key\": \"sk-fake\", \"num_retries\": 0}}" \
+    EMBEDCHAT_AUTH_TOKEN=sk-bench EMBEDCHAT_METRICS=0 EMBEDCHAT_LOCAL_MAX_REQUESTS=512 EMBEDCHAT_LOCAL_MAX_CONNECTIONS=512 \
+        "$binary" --local --port "$port" > "$log" 2>&1 < /dev/null &
+}
 OUR_PORT=$(free_port)
 began=$(now)
-EMBEDCHAT_MODELS="{\"bench\": {\"model\": \"openai/echo\", \"api_base\": \"$UPSTREAM/v1\", \"api_key\": \"sk-fake\", \"num_retries\": 0}}" \
-EMBEDCHAT_AUTH_TOKEN=sk-bench EMBEDCHAT_METRICS=0 EMBEDCHAT_LOCAL_MAX_REQUESTS=512 EMBEDCHAT_LOCAL_MAX_CONNECTIONS=512 \
-    .build/release/bootstrap --local --port "$OUR_PORT" > "$WORK/ours.log" 2>&1 < /dev/null &
+start_bootstrap .build/release/bootstrap "$OUR_PORT" "$WORK/ours.log"
 OUR_PID=$!
 PIDS+=("$OUR_PID")
 OUR_START=$(wait_ready "http://127.0.0.1:$OUR_PORT" "$began" "$OUR_PID") || { tail -20 "$WORK/ours.log" >&2; exit 1; }
+SIDES="proxy ours"
+if [[ -n $BASELINE ]]; then
+    [[ -x $BASELINE ]] || { echo "proxy-side-by-side: --baseline $BASELINE is not an executable" >&2; exit 2; }
+    BASE_PORT=$(free_port)
+    began=$(now)
+    start_bootstrap "$BASELINE" "$BASE_PORT" "$WORK/base.log"
+    BASE_PID=$!
+    PIDS+=("$BASE_PID")
+    BASE_START=$(wait_ready "http://127.0.0.1:$BASE_PORT" "$began" "$BASE_PID") || { tail -20 "$WORK/base.log" >&2; exit 1; }
+    SIDES="proxy base ours"
+fi
 
 cat > "$WORK/post.lua" <<LUA
 wrk.method = "POST"
@@ -152,9 +172,12 @@ echo "upstream: fake-provider (release) at $UPSTREAM; wrk -t1, ${DURATION} s per
 printf '%-6s %-9s %10s %12s %9s %9s %s\n' conns server "req/s" "req/cpu-s" "p50 ms" "p99 ms" "non-2xx"
 declare -A R
 for c in $CONNECTIONS; do
-    for side in proxy ours; do
-        if [[ $side == proxy ]]; then read -r rps per p50 p99 bad < <(run_wrk "$PROXY_PORT" "$PROXY_PID" "$c")
-        else read -r rps per p50 p99 bad < <(run_wrk "$OUR_PORT" "$OUR_PID" "$c"); fi
+    for side in $SIDES; do
+        case $side in
+            proxy) read -r rps per p50 p99 bad < <(run_wrk "$PROXY_PORT" "$PROXY_PID" "$c") ;;
+            base) read -r rps per p50 p99 bad < <(run_wrk "$BASE_PORT" "$BASE_PID" "$c") ;;
+            ours) read -r rps per p50 p99 bad < <(run_wrk "$OUR_PORT" "$OUR_PID" "$c") ;;
+        esac
         R[$side,$c]="$rps $per $p50 $p99"
         printf '%-6s %-9s %10s %12s %9s %9s %s\n' "$c" "$side" "$rps" "$per" "$p50" "$p99" "$bad"
     done
@@ -166,4 +189,8 @@ for c in $CONNECTIONS; do
     read -r orps oper op50 op99 <<< "${R[ours,$c]}"
     read -r prps pper pp50 pp99 <<< "${R[proxy,$c]}"
     "$PY" -c "print(f'c={$c}: ours/proxy req/s {$orps / $prps:.2f}x, req per CPU-second {$oper / $pper:.2f}x, p50 {$op50 / $pp50:.2f}x, p99 {$op99 / $pp99:.2f}x')"
+    if [[ -n $BASELINE ]]; then
+        read -r brps bper bp50 bp99 <<< "${R[base,$c]}"
+        "$PY" -c "print(f'c={$c}: base/proxy req per CPU-second {$bper / $pper:.2f}x; ours/base req/s {$orps / $brps:.2f}x, req per CPU-second {$oper / $bper:.2f}x, p99 {$op99 / $bp99:.2f}x')"
+    fi
 done

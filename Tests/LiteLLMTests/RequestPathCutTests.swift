@@ -1,0 +1,142 @@
+import LiteLLM
+import ProviderFakes
+import PythonEmbed
+import Testing
+
+/// The two cuts below litellm (Sources/LiteLLM/RequestPath/): httpcore's pool without its quadratic scan, and
+/// acompletion's synchronous half run on the loop for OpenAI-compatible routes only.
+@Suite("Per-request cuts: httpcore's pool scan, acompletion's thread hop", .serialized)
+struct RequestPathCutTests {
+    @Test func thePoolCutDecidesExactlyWhatHttpcoreDecides() async throws {
+        _ = try await startClient()
+        // Random pools (closed, expired, idle, busy and not yet connected connections, several origins, queued and
+        // assigned requests, tight and loose limits) go through httpcore's own method and the cut on twin copies;
+        // every outcome must match: what is closed, what stays in the pool in which order, who gets which connection.
+        let outcome = try Interpreter.withGIL { gil in
+            try Interpreter.run(#"""
+            import random
+            import _embedchat_pool
+
+            class Connection:
+                def __init__(self, label, origin, state):
+                    self.label, self.origin, self.state = label, origin, state
+                def is_closed(self): return self.state == "closed"
+                def has_expired(self): return self.state == "expired"
+                def is_idle(self): return self.state in ("idle", "expired")
+                def is_available(self): return self.state == "idle"
+                def can_handle_request(self, origin): return origin == self.origin
+
+            class Url:
+                def __init__(self, origin): self.origin = origin
+
+            class Request:
+                def __init__(self, origin): self.url = Url(origin)
+
+            class PoolRequest:
+                def __init__(self, origin, connection): self.request, self.connection = Request(origin), connection
+                def is_queued(self): return self.connection is None
+                def assign_to_connection(self, connection): self.connection = connection
+
+            class Pool:
+                def __init__(self, rng, seed):
+                    self.created = 0
+                    states = ["closed", "expired", "idle", "idle", "busy", "new"]
+                    self._connections = [Connection(f"c{i}", rng.choice("ab"), rng.choice(states)) for i in range(rng.randrange(0, 30))]
+                    self._requests = [PoolRequest(rng.choice("ab"), None if rng.random() < 0.7 else rng.choice(self._connections or [None]))
+                                      for _ in range(rng.randrange(0, 8))]
+                    self._max_connections = rng.randrange(1, 40)
+                    self._max_keepalive_connections = rng.randrange(0, 12)
+                def create_connection(self, origin):
+                    self.created += 1
+                    return Connection(f"n{self.created}", origin, "new")
+
+            def run(method, seed):
+                pool = Pool(random.Random(seed), seed)
+                closing = method(pool)
+                return ([c.label for c in closing], [c.label for c in pool._connections],
+                        [r.connection.label if r.connection is not None else None for r in pool._requests])
+
+            mismatches = [seed for seed in range(3000)
+                          if run(_embedchat_pool.ORIGINAL_ASSIGN, seed) != run(_embedchat_pool._assign_requests_to_connections, seed)]
+            result = [_embedchat_pool.INSTALLED, len(mismatches), mismatches[:5]]
+            """#, gil).toValue(gil)
+        }
+        #expect(outcome == [.bool(true), .int(0), .array([])])
+    }
+
+    @Test func manyCallsAtOnceAreAllAnsweredThroughTheCutPool() async throws {
+        try await withProvider { client, server in
+            // Each answer takes 200 ms, so the calls overlap and the pool opens connections while others are busy.
+            let texts = try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<24 {
+                    group.addTask { try await client.complete(ask("openai/delay-200", "n\(index)"), settings: server.openAI).text }
+                }
+                var texts: [String?] = []
+                for try await text in group { texts.append(text) }
+                return texts
+            }
+            #expect(texts.count == 24)
+            #expect(Set(texts.compactMap { $0 }) == Set((0..<24).map { "echo: n\($0)" }))
+            // Then one after another over the connections left in the pool.
+            for index in 0..<5 {
+                #expect(try await client.complete(ask("openai/echo", "again \(index)"), settings: server.openAI).text == "echo: again \(index)")
+            }
+        }
+    }
+
+    @Test func anOpenAIRouteRunsItsSyncHalfOnTheLoopAndOfflineModeDoesNot() async throws {
+        try await withProvider { client, server in
+            try Interpreter.withGIL { gil in _ = try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = set()", gil) }
+            defer { _ = try? Interpreter.withGIL { gil in try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = None", gil) } }
+            #expect(try await client.complete(ask("openai/echo", "inline"), settings: server.openAI).text == "echo: inline")
+            _ = try await client.complete(ask(OfflineMode.model), settings: .offline())  // mock_response: on a thread
+            // Other suites may run beside this one; what matters is which models got here, not how many calls.
+            let recorded = try Interpreter.withGIL { gil in
+                try Interpreter.run("import _embedchat_inline\nresult = sorted(_embedchat_inline.RECORD)", gil).toValue(gil)
+            }
+            guard case .array(let models) = recorded else { Issue.record("no record: \(recorded)"); return }
+            #expect(models.contains(.string("openai/echo")))
+            #expect(!models.contains(.string(OfflineMode.model)))
+        }
+    }
+
+    @Test func routesThatMightDoIOKeepTheirThread() async throws {
+        _ = try await startClient()
+        let decisions = try Interpreter.withGIL { gil in
+            try Interpreter.run(#"""
+            import contextvars, functools
+            import litellm
+            import _embedchat_inline
+
+            def decide(**keywords):
+                call = functools.partial(litellm.completion, acompletion=True, messages=[], **keywords)
+                return _embedchat_inline.runs_without_io(functools.partial(contextvars.copy_context().run, call))
+
+            decisions = {
+                "openai/": decide(model="openai/echo"),
+                "bare OpenAI name": decide(model="gpt-4o-mini"),
+                "custom_llm_provider openai": decide(model="echo", custom_llm_provider="openai"),
+                "bedrock": decide(model="bedrock/anthropic.claude-3-haiku-20240307-v1:0"),
+                "anthropic": decide(model="anthropic/claude-3-5-haiku-latest"),
+                "azure": decide(model="gpt-4o", custom_llm_provider="azure"),
+                "mock_response": decide(model="openai/echo", mock_response="hi"),
+                "callbacks in the call": decide(model="openai/echo", callbacks=["langfuse"]),
+                "not litellm.completion": _embedchat_inline.runs_without_io(
+                    functools.partial(contextvars.copy_context().run, functools.partial(print, model="openai/echo"))),
+            }
+            litellm.input_callback.append(lambda *args, **kwargs: None)
+            try:
+                decisions["an input callback configured"] = decide(model="openai/echo")
+            finally:
+                litellm.input_callback.pop()
+            result = decisions
+            """#, gil).toValue(gil)
+        }
+        #expect(decisions == [
+            "openai/": .bool(true), "bare OpenAI name": .bool(true), "custom_llm_provider openai": .bool(true),
+            "bedrock": .bool(false), "anthropic": .bool(false), "azure": .bool(false), "mock_response": .bool(false),
+            "callbacks in the call": .bool(false), "not litellm.completion": .bool(false),
+            "an input callback configured": .bool(false),
+        ])
+    }
+}
