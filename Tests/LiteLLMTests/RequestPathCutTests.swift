@@ -85,7 +85,7 @@ struct RequestPathCutTests {
     }
 
     @Test func anOpenAIRouteRunsItsSyncHalfOnTheLoopAndOfflineModeDoesNot() async throws {
-        try await withProvider { client, server in
+        try await withProvider { client, server in try await ProcessWideCallbacks.exclusively {
             try Interpreter.withGIL { gil in _ = try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = set()", gil) }
             defer { _ = try? Interpreter.withGIL { gil in try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = None", gil) } }
             #expect(try await client.complete(ask("openai/echo", "inline"), settings: server.openAI).text == "echo: inline")
@@ -97,12 +97,12 @@ struct RequestPathCutTests {
             guard case .array(let models) = recorded else { Issue.record("no record: \(recorded)"); return }
             #expect(models.contains(.string("openai/echo")))
             #expect(!models.contains(.string(OfflineMode.model)))
-        }
+        } }
     }
 
     @Test func routesThatMightDoIOKeepTheirThread() async throws {
         _ = try await startClient()
-        let decisions = try Interpreter.withGIL { gil in
+        let decisions = try await ProcessWideCallbacks.exclusively { try Interpreter.withGIL { gil in
             try Interpreter.run(#"""
             import contextvars, functools
             import litellm
@@ -131,7 +131,7 @@ struct RequestPathCutTests {
                 litellm.input_callback.pop()
             result = decisions
             """#, gil).toValue(gil)
-        }
+        } }
         #expect(decisions == [
             "openai/": .bool(true), "bare OpenAI name": .bool(true), "custom_llm_provider openai": .bool(true),
             "bedrock": .bool(false), "anthropic": .bool(false), "azure": .bool(false), "mock_response": .bool(false),

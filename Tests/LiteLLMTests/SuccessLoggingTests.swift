@@ -7,8 +7,9 @@ import Testing
 /// The success-logging cut (Glue.swift): litellm's success handlers run only when someone listens. A configured
 /// callback must still hear every kind of call, and with none configured the handlers must not run at all.
 ///
-/// Serialized: a callback configured by one test is process-wide and would make the others' calls wanted. No other
-/// suite configures a success callback.
+/// A callback configured by one test is process-wide and would make the others' calls wanted, and would also turn
+/// off the inline-completion cut another suite checks: the recorders and the callback are in place only inside
+/// `ProcessWideCallbacks.exclusively`.
 @Suite("litellm's success handlers run exactly when a success callback is configured", .serialized)
 struct SuccessLoggingTests {
     @Test func aConfiguredCallbackHearsABufferedCall() async throws {
@@ -56,9 +57,9 @@ struct SuccessLoggingTests {
     @Test func withNoCallbackConfiguredTheSuccessHandlersAreSkipped() async throws {
         try await withProvider { client, server in
             let (router, group) = try await Self.router(client, server, name: "quiet")
-            #expect(try SuccessProbe.python("result = probe.configured()") == .bool(false),
-                    "a success callback is configured in this process, so the cut is not in force")
             try await SuccessProbe.withRecorders {
+                #expect(try SuccessProbe.python("result = probe.configured()") == .bool(false),
+                        "a success callback is configured in this process, so the cut is not in force")
                 let markers = (buffered: SuccessProbe.marker(), stream: SuccessProbe.marker(), routed: SuccessProbe.marker())
                 _ = try await client.complete(ask("openai/echo", markers.buffered), settings: server.openAI)
                 let (chunks, error) = await collect(try await client.stream(ask("openai/echo", markers.stream), settings: server.openAI))
@@ -120,7 +121,9 @@ enum SuccessProbe {
 
     /// Runs `body` with the recorders in place, then takes them out.
     static func withRecorders(_ body: () async throws -> Void) async throws {
-        try await with("probe.install_recorders()", undo: "probe.remove_recorders()", body)
+        try await ProcessWideCallbacks.exclusively {
+            try await with("probe.install_recorders()", undo: "probe.remove_recorders()", body)
+        }
     }
 
     /// Runs `body` with the recorders in place and a `CustomLogger` in `litellm.callbacks`, then takes both out.
