@@ -10,6 +10,10 @@ actor RouterHolder {
     private let models: [String: ModelRoute]
     private let credentials: CredentialStore
     private var router: Task<LiteLLMRouter, any Error>?
+    /// The router once made, read without entering the actor: every routed request asks for it, and the way back
+    /// from an actor to the request's task is a hop through the global executor (the bench's routed path paid it on
+    /// every call).
+    private nonisolated let made = Mutex<LiteLLMRouter?>(nil)
 
     init(client: LiteLLMClient, models: [String: ModelRoute], credentials: CredentialStore) {
         self.client = client
@@ -18,7 +22,12 @@ actor RouterHolder {
     }
 
     /// The router, made now if it is not yet.
-    func router(logger: Logger) async throws -> LiteLLMRouter {
+    nonisolated func router(logger: Logger) async throws -> LiteLLMRouter {
+        if let router = made.withLock({ $0 }) { return router }
+        return try await make(logger: logger)
+    }
+
+    private func make(logger: Logger) async throws -> LiteLLMRouter {
         let task: Task<LiteLLMRouter, any Error>
         if let router {
             task = router
@@ -28,7 +37,9 @@ actor RouterHolder {
             router = task
         }
         do {
-            return try await task.value
+            let value = try await task.value
+            made.withLock { $0 = value }
+            return value
         } catch {
             if router == task { router = nil }
             throw error

@@ -23,10 +23,15 @@ import PythonEmbed
 enum RouterGlue {
     static let source = #"""
 import asyncio
+import logging
+import types
 
 import litellm
+import litellm.router as _router_module
 from litellm import Router
 from litellm._service_logger import ServiceLogging
+from litellm.router import verbose_router_logger
+from litellm.router_utils.add_retry_fallback_headers import add_fallback_headers_to_response
 from litellm.router_utils.router_callbacks.track_deployment_metrics import (
     increment_deployment_successes_for_current_minute,
 )
@@ -49,6 +54,38 @@ class _Router(Router):
         # the group's tpm/rpm usage for it; the gateway sends headers of its own and reads none of these.
         return response
 
+    async def async_function_with_fallbacks(self, *args, **kwargs):
+        # litellm 1.78.7's method step for step, less its `verbose_router_logger.debug(f"Async Response: {response}")`,
+        # whose f-string renders the whole response (~13 µs a call) even when debug logging is off. With debug logging
+        # on, or another litellm version, litellm's own method runs.
+        if _FALLBACKS_AS_COPIED is not True or verbose_router_logger.isEnabledFor(logging.DEBUG):
+            return await super().async_function_with_fallbacks(*args, **kwargs)
+        model_group = kwargs.get("model")
+        disable_fallbacks = kwargs.pop("disable_fallbacks", False)
+        fallbacks = kwargs.get("fallbacks", self.fallbacks)
+        context_window_fallbacks = kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
+        content_policy_fallbacks = kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
+        mock_timeout = kwargs.pop("mock_timeout", None)
+        try:
+            self._handle_mock_testing_fallbacks(
+                kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
+                context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
+            )
+            if mock_timeout is not None:
+                response = await self.async_function_with_retries(*args, **kwargs, mock_timeout=mock_timeout)
+            else:
+                response = await self.async_function_with_retries(*args, **kwargs)
+            return add_fallback_headers_to_response(response=response, attempted_fallbacks=0)
+        except Exception as e:
+            return await self.async_function_with_fallbacks_common_utils(
+                e, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
+                args, kwargs,
+            )
+
+
+# The version whose `async_function_with_fallbacks` the override above repeats (the pinned one).
+_FALLBACKS_AS_COPIED = base.VERSION == "1.78.7"
+
 
 class _QuietServiceLogging(ServiceLogging):
     """The Router's service logger. The Router starts three tasks a call with its durations (the call's, the
@@ -56,8 +93,43 @@ class _QuietServiceLogging(ServiceLogging):
     (`litellm.service_callback`) even when there are none; with none they now return at once."""
 
     async def async_service_success_hook(self, *args, **kwargs):
-        if litellm.service_callback or self.mock_testing:
+        if self.has_listeners():
             return await super().async_service_success_hook(*args, **kwargs)
+
+    def has_listeners(self):
+        return bool(litellm.service_callback or self.mock_testing)
+
+
+_QUIET_HOOK = _QuietServiceLogging.async_service_success_hook.__code__
+DROPPED_SERVICE_TASKS = 0  # how many service-logging tasks were never started (a test reads it)
+
+
+class _RouterAsyncio(types.ModuleType):
+    """`asyncio` as `litellm.router` sees it: asyncio itself, except that `create_task` is not given the service
+    hook's coroutine when that hook would return at once (no service callback). The Router starts two such tasks a
+    call (the call's duration, the deployment pick's); each cost a task, a loop turn and a coroutine frame for
+    nothing. Every other task, and the hook whenever a service callback is configured, start as before."""
+
+    def __init__(self):
+        super().__init__("asyncio")
+
+    def __getattr__(self, name):
+        return getattr(asyncio, name)
+
+    @staticmethod
+    def create_task(coro, **kwargs):
+        if getattr(coro, "cr_code", None) is _QUIET_HOOK:
+            frame = coro.cr_frame
+            logger = frame.f_locals.get("self") if frame is not None else None
+            if isinstance(logger, _QuietServiceLogging) and not logger.has_listeners():
+                global DROPPED_SERVICE_TASKS
+                DROPPED_SERVICE_TASKS += 1
+                coro.close()  # never started: no task, no "never awaited" warning
+                return None  # the Router discards what create_task returns here
+        return asyncio.create_task(coro, **kwargs)
+
+
+_router_module.asyncio = _RouterAsyncio()
 
 
 def _deployment(response):
