@@ -48,7 +48,8 @@ struct RouterCallCutTests {
 
     /// litellm asks for every keyword of a call whether it is a prompt-management parameter, and the enum's list was
     /// built anew for each ask; now it is built once, with the same values.
-    @Test func thePromptManagementParameterListIsBuiltOnceWithTheSameValues() throws {
+    @Test func thePromptManagementParameterListIsBuiltOnceWithTheSameValues() async throws {
+        _ = try await startClient()  // the glue makes the list at start-up
         let same = try Self.python("""
             from litellm.types.utils import DynamicPromptManagementParamLiteral as P
             result = [P.list_all_params() is P.list_all_params(), list(P.list_all_params()) == [p.value for p in P],

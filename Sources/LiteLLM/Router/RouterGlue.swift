@@ -67,10 +67,11 @@ class _Router(Router):
         content_policy_fallbacks = kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
         mock_timeout = kwargs.pop("mock_timeout", None)
         try:
-            self._handle_mock_testing_fallbacks(
-                kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
-                context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
-            )
+            if not _MOCK_FALLBACK_KEYS.isdisjoint(kwargs):  # it only pops these and raises on one; without them, a no-op
+                self._handle_mock_testing_fallbacks(
+                    kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
+                    context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
+                )
             if mock_timeout is not None:
                 response = await self.async_function_with_retries(*args, **kwargs, mock_timeout=mock_timeout)
             else:
@@ -83,8 +84,17 @@ class _Router(Router):
             )
 
 
+    def _handle_mock_testing_rate_limit_error(self, kwargs, model_group=None):
+        # Raises a mock RateLimitError only for `mock_testing_rate_limit_error=True`, after a model-list lookup for
+        # the error's retry count; without the key it does nothing but the lookup.
+        if "mock_testing_rate_limit_error" in kwargs:
+            return super()._handle_mock_testing_rate_limit_error(kwargs=kwargs, model_group=model_group)
+
+
 # The version whose `async_function_with_fallbacks` the override above repeats (the pinned one).
 _FALLBACKS_AS_COPIED = base.VERSION == "1.78.7"
+_MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
+                                 "mock_testing_content_policy_fallbacks"))
 
 
 class _QuietServiceLogging(ServiceLogging):
