@@ -18,6 +18,11 @@ import PythonEmbed
 ///   per-deployment request count only pre-call checks read, the LiteLLM Proxy rate-limit headers added to every
 ///   reply (with a usage lookup), and the pydantic payload of the three service-logging tasks a call starts when no
 ///   service callback is configured.
+/// - and three more (issue #12, second pass; ~50–75 µs of the ~255 µs of loop-thread CPU a Router call cost over a plain
+///   one in two A/B runs): the debug line of `async_function_with_fallbacks` that rendered the whole answer with
+///   debug logging off (litellm's method without that line, litellm's own when debug is on), and the two
+///   service-logging tasks a call started for a hook that returns at once (never started while no service callback
+///   is set). With LiteLLMClient's glue, litellm's prompt-parameter list is built once instead of once per keyword.
 /// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
 ///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
 enum RouterGlue {
@@ -82,13 +87,6 @@ class _Router(Router):
                 e, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
                 args, kwargs,
             )
-
-
-    def _handle_mock_testing_rate_limit_error(self, kwargs, model_group=None):
-        # Raises a mock RateLimitError only for `mock_testing_rate_limit_error=True`, after a model-list lookup for
-        # the error's retry count; without the key it does nothing but the lookup.
-        if "mock_testing_rate_limit_error" in kwargs:
-            return super()._handle_mock_testing_rate_limit_error(kwargs=kwargs, model_group=model_group)
 
 
 # The version whose `async_function_with_fallbacks` the override above repeats (the pinned one).
