@@ -96,9 +96,9 @@ _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context
 
 
 class _QuietServiceLogging(ServiceLogging):
-    """The Router's service logger. The Router starts three tasks a call with its durations (the call's, the
-    attempt's and the deployment pick's), each of which built a pydantic payload for service callbacks
-    (`litellm.service_callback`) even when there are none; with none they now return at once."""
+    """The Router's service logger. The Router starts a task a call for each duration it reports (with
+    simple-shuffle: the call's and the deployment pick's), each of which built a pydantic payload for service
+    callbacks (`litellm.service_callback`) even when there are none; with none they now return at once."""
 
     async def async_service_success_hook(self, *args, **kwargs):
         if self.has_listeners():
