@@ -12,7 +12,8 @@ import Synchronization
 /// here (litellm's own `timeout` applies).
 ///
 /// The front door (``LocalServerLimits``): header size, body size, connections and requests in flight are capped
-/// (503 with `retry-after` over the last two, never a queue without bound), connections that are idle or slow to
+/// (503 with `retry-after` over the last two, never a queue without bound); of the requests admitted, at most
+/// `maxInFlight` are answered at once, the others wait their turn in arrival order (``AdmissionQueue``), connections that are idle or slow to
 /// send a request are closed, and since any web page the developer visits can send requests to a loopback port,
 /// a request must name this server in `Host` (DNS rebinding), carry no `Origin` but an allowed one, and a POST must
 /// be `application/json` (a page's form or `text/plain` POST is not).
@@ -26,6 +27,7 @@ public final class LocalServer: Sendable {
     private let logger: Logger
     private let limits: LocalServerLimits
     private let door: DoorCounts
+    private let admission: AdmissionQueue
 
     private init(channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
                  host: String, port: Int, service: ChatService, limits: LocalServerLimits, door: DoorCounts, logger: Logger) {
@@ -35,6 +37,7 @@ public final class LocalServer: Sendable {
         self.service = service
         self.limits = limits
         self.door = door
+        self.admission = AdmissionQueue(limit: limits.maxInFlight)
         self.logger = logger
     }
 
@@ -145,9 +148,22 @@ public final class LocalServer: Sendable {
             reply = .failure(busy)
         } else {
             defer { door.requests.subtract(1, ordering: .relaxed) }
-            reply = await service.respond(to: ChatHTTPRequest(method: head.method.rawValue, path: path, headers: headers, body: body),
-                                          deadline: nil, logger: logger)
-            return try await send(reply, for: head, outbound)
+            let request = ChatHTTPRequest(method: head.method.rawValue, path: path, headers: headers, body: body)
+            do {
+                // A streamed answer runs in Python while it is sent: the turn lasts until the last byte.
+                return try await admission.admitted(until: .now + limits.queueWait) { [logger] in
+                    try await send(await service.respond(to: request, deadline: nil, logger: logger), for: head, outbound)
+                }
+            } catch let left as AdmissionError where left.reason == .deadlinePassed {
+                logger.info("request waited too long for its turn", metadata: ["maxInFlight": "\(admission.limit)"])
+                var busy = ChatError(status: 503, type: "server_busy", code: "queue_wait_exceeded",
+                                     message: "The request waited for its turn longer than the server allows; retry later.")
+                busy.headers["retry-after"] = "\(limits.retryAfterSeconds)"
+                reply = .failure(busy)
+            } catch let left as AdmissionError {
+                logger.info("request left the queue before its turn: the client went away", metadata: ["maxInFlight": "\(admission.limit)"])
+                throw left
+            }
         }
         return try await send(reply, for: head, outbound)
     }

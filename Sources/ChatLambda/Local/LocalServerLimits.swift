@@ -14,6 +14,16 @@ public struct LocalServerLimits: Sendable, Equatable {
     /// The most requests answered at once (`EMBEDCHAT_LOCAL_MAX_REQUESTS`, 64); one more gets 503 with `retry-after`
     /// instead of waiting in a queue.
     public var maxRequestsInFlight = 64
+    /// The most requests inside the chat function (and so inside Python's event loop) at once
+    /// (`EMBEDCHAT_MAX_IN_FLIGHT`, 16); the others admitted at the door wait their turn in arrival order
+    /// (``AdmissionQueue``), none is dropped. Measured with `scripts/bench/proxy-side-by-side.sh` at 64 connections:
+    /// with every request inside at once httpx keeps at most 20 upstream connections alive and opens a new one for
+    /// about every third call, and the loop interleaves them all (p99 above a second); at 16 (or 8) the pool is reused
+    /// and p99 falls to about 0.4 s. Raise it for a slow real provider, where a turn lasts the whole provider call.
+    public var maxInFlight = 16
+    /// How long a request may wait for its turn (`EMBEDCHAT_LOCAL_QUEUE_WAIT_SECONDS`, 30); past it the request is
+    /// answered 503 with `retry-after` without reaching the chat function.
+    public var queueWait = Duration.seconds(30)
     /// How long a connection may take to deliver a whole request, counted from when it opened or its previous answer
     /// ended (`EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS`, 30): idle keep-alive connections and slow clients (slow-loris)
     /// are closed then, with a 408 if a request had begun.
@@ -56,6 +66,8 @@ public struct LocalServerLimits: Sendable, Equatable {
         if let value = try positive("EMBEDCHAT_LOCAL_MAX_HEADER_BYTES") { limits.maxHeaderBytes = value }
         if let value = try positive("EMBEDCHAT_LOCAL_MAX_CONNECTIONS") { limits.maxConnections = value }
         if let value = try positive("EMBEDCHAT_LOCAL_MAX_REQUESTS") { limits.maxRequestsInFlight = value }
+        if let value = try positive("EMBEDCHAT_MAX_IN_FLIGHT") { limits.maxInFlight = value }
+        if let value = try positive("EMBEDCHAT_LOCAL_QUEUE_WAIT_SECONDS") { limits.queueWait = .seconds(value) }
         if let value = try positive("EMBEDCHAT_LOCAL_READ_TIMEOUT_SECONDS") { limits.readTimeout = .seconds(value) }
         limits.allowedHosts = list("EMBEDCHAT_LOCAL_ALLOWED_HOSTS")
         limits.allowedOrigins = list("EMBEDCHAT_LOCAL_ALLOWED_ORIGINS")
