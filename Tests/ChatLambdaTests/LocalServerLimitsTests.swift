@@ -7,7 +7,7 @@ struct LocalServerLimitsTests {
         let limits = try LocalServerLimits.fromEnvironment([:])
         #expect(limits == LocalServerLimits())
         #expect(limits.maxConnections == 128 && limits.maxRequestsInFlight == 64 && limits.readTimeout == .seconds(30))
-        #expect(limits.maxInFlight == 16 && limits.queueWait == .seconds(30))
+        #expect(limits.maxInFlight == nil && limits.queueWait == .seconds(30))
         #expect(limits.allowedOrigins.isEmpty)
     }
 

@@ -8,6 +8,8 @@
 #
 # --baseline PATH also runs another bootstrap binary (e.g. one built from an earlier commit) as a third server,
 # "base", in the same run, and prints ours/base beside ours/proxy: a before/after under the same load.
+# Ours runs with local mode's defaults (its door cap raised); `EMBEDCHAT_MAX_IN_FLIGHT=N` in the environment reaches
+# it, to measure the admission queue (off by default).
 #
 # Installs (once) litellm[proxy]==1.78.7 and its dependencies, pinned with hashes in
 # scripts/bench/proxy-requirements.txt, into .build/litellm-proxy-bench/ (never .python/), and wrk from apt if missing.
@@ -23,7 +25,7 @@ while [[ $# -gt 0 ]]; do
         --duration) DURATION=$2; shift 2 ;;
         --connections) CONNECTIONS=$2; shift 2 ;;
         --baseline) BASELINE=$2; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "proxy-side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
 done

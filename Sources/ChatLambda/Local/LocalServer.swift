@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// The front door (``LocalServerLimits``): header size, body size, connections and requests in flight are capped
 /// (503 with `retry-after` over the last two, never a queue without bound); of the requests admitted, at most
-/// `maxInFlight` are answered at once, the others wait their turn in arrival order (``AdmissionQueue``), connections that are idle or slow to
+/// `maxInFlight` (when set) are answered at once, the others wait their turn in arrival order (``AdmissionQueue``), connections that are idle or slow to
 /// send a request are closed, and since any web page the developer visits can send requests to a loopback port,
 /// a request must name this server in `Host` (DNS rebinding), carry no `Origin` but an allowed one, and a POST must
 /// be `application/json` (a page's form or `text/plain` POST is not).
@@ -37,7 +37,7 @@ public final class LocalServer: Sendable {
         self.service = service
         self.limits = limits
         self.door = door
-        self.admission = AdmissionQueue(limit: limits.maxInFlight)
+        self.admission = AdmissionQueue(limit: limits.maxInFlight ?? limits.maxRequestsInFlight)
         self.logger = logger
     }
 

@@ -15,12 +15,14 @@ public struct LocalServerLimits: Sendable, Equatable {
     /// instead of waiting in a queue.
     public var maxRequestsInFlight = 64
     /// The most requests inside the chat function (and so inside Python's event loop) at once
-    /// (`EMBEDCHAT_MAX_IN_FLIGHT`, 16); the others admitted at the door wait their turn in arrival order
-    /// (``AdmissionQueue``), none is dropped. Measured with `scripts/bench/proxy-side-by-side.sh` at 64 connections:
-    /// with every request inside at once httpx keeps at most 20 upstream connections alive and opens a new one for
-    /// about every third call, and the loop interleaves them all (p99 above a second); at 16 (or 8) the pool is reused
-    /// and p99 falls to about 0.4 s. Raise it for a slow real provider, where a turn lasts the whole provider call.
-    public var maxInFlight = 16
+    /// (`EMBEDCHAT_MAX_IN_FLIGHT`; unset: every request the door admits goes in); the others admitted at the door wait
+    /// their turn in arrival order (``AdmissionQueue``), none is dropped. Off by default because a turn lasts the whole
+    /// provider call: against a real provider answering in seconds, a limit of 16 would cap the server at 16 calls at
+    /// once. Set it for a fast upstream where the server is CPU-bound: measured with
+    /// `scripts/bench/proxy-side-by-side.sh` at 64 connections against the loopback fake, with every request inside at
+    /// once httpx keeps at most 20 upstream connections alive and opens a new one for about every third call, and the
+    /// loop interleaves them all (p99 above a second); at 16 (or 8) the pool is reused and p99 falls to about 0.4 s.
+    public var maxInFlight: Int?
     /// How long a request may wait for its turn (`EMBEDCHAT_LOCAL_QUEUE_WAIT_SECONDS`, 30); past it the request is
     /// answered 503 with `retry-after` without reaching the chat function.
     public var queueWait = Duration.seconds(30)
