@@ -14,23 +14,17 @@ import Testing
 struct SuccessLoggingTests {
     @Test func aConfiguredCallbackHearsABufferedCall() async throws {
         try await withProvider { client, server in
-            try await SuccessProbe.withCallback {
-                let marker = SuccessProbe.marker()
+            try await Self.expectTheLoggerHears("the buffered call") { marker in
                 _ = try await client.complete(ask("openai/echo", marker), settings: server.openAI)
-                #expect(await SuccessProbe.eventually { try SuccessProbe.saw("logger", marker) },
-                        "the configured CustomLogger never got the buffered call's success event")
             }
         }
     }
 
     @Test func aConfiguredCallbackHearsAFinishedStream() async throws {
         try await withProvider { client, server in
-            try await SuccessProbe.withCallback {
-                let marker = SuccessProbe.marker()
+            try await Self.expectTheLoggerHears("the stream") { marker in
                 let (chunks, error) = await collect(try await client.stream(ask("openai/echo", marker), settings: server.openAI))
                 #expect(error == nil && !chunks.isEmpty)
-                #expect(await SuccessProbe.eventually { try SuccessProbe.saw("logger", marker) },
-                        "the configured CustomLogger never got the stream's success event")
                 // The stream's sync success handler goes to litellm's thread pool, through the glue's gate.
                 #expect(await SuccessProbe.eventually { try SuccessProbe.saw("submitted", marker) },
                         "the stream's sync success handler was never handed to litellm's thread pool")
@@ -41,12 +35,9 @@ struct SuccessLoggingTests {
     @Test func aConfiguredCallbackHearsARouterCall() async throws {
         try await withProvider { client, server in
             let (router, group) = try await Self.router(client, server, name: "success")
-            try await SuccessProbe.withCallback {
-                let marker = SuccessProbe.marker()
+            try await Self.expectTheLoggerHears("the Router call") { marker in
                 let reply = try await router.complete(ask(group, marker), policy: RouterPolicy())
                 #expect(reply.deployment == "\(group)#0")
-                #expect(await SuccessProbe.eventually { try SuccessProbe.saw("logger", marker) },
-                        "the configured CustomLogger never got the Router call's success event")
             }
         }
     }
@@ -79,6 +70,16 @@ struct SuccessLoggingTests {
 }
 
 extension SuccessLoggingTests {
+    /// With a `CustomLogger` configured, makes `call` with a marked prompt and expects the logger to hear its success.
+    static func expectTheLoggerHears(_ what: String, _ call: (String) async throws -> Void) async throws {
+        try await SuccessProbe.withCallback {
+            let marker = SuccessProbe.marker()
+            try await call(marker)
+            #expect(await SuccessProbe.eventually { try SuccessProbe.saw("logger", marker) },
+                    "the configured CustomLogger never got \(what)'s success event")
+        }
+    }
+
     /// A Router of one group with one deployment at `server`, and the group's name.
     static func router(_ client: LiteLLMClient, _ server: FakeProviderServer, name: String) async throws -> (LiteLLMRouter, String) {
         let group = "\(name)-\(UUID().uuidString)"
