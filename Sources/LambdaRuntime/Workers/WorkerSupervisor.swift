@@ -72,8 +72,15 @@ public enum WorkerSupervisor {
     }
 
     /// One reader of the worker's link and one `waitpid`, each on a thread of its own (both block).
-    private static func watch(_ worker: WorkerProcess, sink: AsyncStream<Event>.Continuation) {
+    ///
+    /// A worker that fails its init writes `init-error` and exits at once, so both threads wake together. Its exit
+    /// is yielded only after its link's first line (or end of file) has been, so the supervisor always sees the
+    /// worker's own error before its exit and reports that, not `Runtime.ExitError`. The wait for the line is
+    /// bounded by `linkGrace`, in case something the worker started still holds its end of the link open.
+    static func watch(_ worker: WorkerProcess, sink: AsyncStream<Event>.Continuation, linkGrace: Duration = .seconds(5)) {
+        let firstLineHandled = DispatchSemaphore(value: 0)
         DispatchQueue(label: "WorkerSupervisor.link.\(worker.index)").async {
+            defer { firstLineHandled.signal() }
             guard let line = WorkerWire.readLine(worker.link) else { return }
             let fields = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             if fields.first == "ready" {
@@ -89,6 +96,9 @@ public enum WorkerSupervisor {
         DispatchQueue(label: "WorkerSupervisor.wait.\(worker.index)").async {
             var status: Int32 = 0
             while waitpid(worker.pid, &status, 0) < 0 && errno == EINTR {}
+            let (seconds, attoseconds) = linkGrace.components
+            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            _ = firstLineHandled.wait(timeout: .now() + .nanoseconds(nanoseconds))
             sink.yield(.exited(worker.index, WorkerExit(status: status)))
         }
     }
