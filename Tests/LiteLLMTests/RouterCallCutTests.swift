@@ -6,7 +6,7 @@ import Testing
 
 /// The per-call work the Router glue skips (RouterGlue.swift, issue #12): each test fails if its cut is gone, and the
 /// call still answers through litellm's Router.
-@Suite("A Router call skips per-call work nobody reads")
+@Suite("A Router call skips per-call work nobody reads", .serialized)  // two tests swap the Router logger's `debug`
 struct RouterCallCutTests {
     /// litellm's `async_function_with_fallbacks` logs `f"Async Response: {response}"`, rendering the whole answer even
     /// with debug logging off; the glue's copy of the method leaves that line out (and runs litellm's own when debug
@@ -14,22 +14,7 @@ struct RouterCallCutTests {
     @Test func aRouterCallNeverRendersItsAnswerForADebugLineThatIsOff() async throws {
         try await withProvider { client, server in
             let (router, group) = try await Self.router(client, server)
-            // A recorder in place of the Router logger's `debug` (on the instance; the logger filters by level inside).
-            _ = try Self.python("""
-                import litellm.router as r
-                def record(message, *args, **kwargs):
-                    record.seen.append(str(message)[:40])
-                record.seen = []
-                r.verbose_router_logger.debug = record
-                """)
-            defer { _ = try? Self.python("import litellm.router as r\ndel r.verbose_router_logger.debug") }
-            let reply = try await router.complete(ask(group), policy: RouterPolicy())
-            #expect(reply.deployment == "\(group)#0")
-            guard case .array(let messages) = try Self.python("import litellm.router as r\nresult = list(r.verbose_router_logger.debug.seen)") else {
-                Issue.record("no recorder"); return
-            }
-            let lines = messages.compactMap(\.stringValue)
-            #expect(lines.contains { $0.hasPrefix("Inside async function with retries") })  // the recorder heard the call
+            let lines = try await Self.debugLines { _ = try await router.complete(ask(group), policy: RouterPolicy()) }
             #expect(!lines.contains { $0.hasPrefix("Async Response:") })
         }
     }
@@ -43,6 +28,66 @@ struct RouterCallCutTests {
             let before = try dropped()
             _ = try await router.complete(ask(group), policy: RouterPolicy())
             #expect(try dropped() >= before + 2)
+        }
+    }
+
+    /// litellm's deployment pick logs `f"initial list of deployments: {healthy_deployments}"`, rendering every
+    /// deployment of the group even with debug logging off; the glue's copy of the method leaves that line out, and a
+    /// model with no deployment is still refused with litellm's own message.
+    @Test func aRouterCallNeverRendersItsDeploymentListForADebugLineThatIsOff() async throws {
+        try await withProvider { client, server in
+            let (router, group) = try await Self.router(client, server)
+            let lines = try await Self.debugLines { _ = try await router.complete(ask(group), policy: RouterPolicy()) }
+            #expect(!lines.contains { $0.hasPrefix("initial list of deployments") })
+            do {
+                _ = try await router.complete(ask("no-such-\(group)"), policy: RouterPolicy())
+                Issue.record("a model with no deployment was answered")
+            } catch {
+                #expect(String(describing: error).contains("You passed in model=no-such-\(group). There are no healthy deployments for this model"))
+            }
+        }
+    }
+
+    /// litellm looks up a deployment's concurrency semaphore on every call, and with no limit set it worked out anew
+    /// that there is none (`set_max_parallel_requests_client`); the glue answers "none" at once, and still gives the
+    /// semaphore of a deployment that sets `rpm`.
+    @Test func aDeploymentWithNoConcurrencyLimitIsNotAskedForOneOnEveryCall() async throws {
+        try await withProvider { client, server in
+            let (router, group) = try await Self.router(client, server)
+            _ = try Self.python("""
+                from litellm.router_utils.client_initalization_utils import InitalizeCachedClient as C
+                original = C.__dict__["set_max_parallel_requests_client"]
+                def record(litellm_router_instance, model):
+                    record.calls += 1
+                    return original.__func__(litellm_router_instance, model)
+                record.calls = 0
+                record.original = original
+                C.set_max_parallel_requests_client = staticmethod(record)
+                """)
+            defer {
+                _ = try? Self.python("""
+                    from litellm.router_utils.client_initalization_utils import InitalizeCachedClient as C
+                    C.set_max_parallel_requests_client = C.set_max_parallel_requests_client.original
+                    """)
+            }
+            let reply = try await router.complete(ask(group), policy: RouterPolicy())
+            #expect(reply.deployment == "\(group)#0")
+            let seen = try Self.python("""
+                from litellm.router_utils.client_initalization_utils import InitalizeCachedClient as C
+                import asyncio, _embedchat_router as g
+                from litellm.caching.dual_cache import DualCache
+                router = object.__new__(g._Router)  # only what _get_client reads
+                router.default_max_parallel_requests = None
+                router.cache = DualCache()
+                free = {"model_info": {"id": "free"}, "litellm_params": {"model": "openai/echo"}}
+                limited = {"model_info": {"id": "limited"}, "litellm_params": {"model": "openai/echo", "rpm": 5}}
+                calls_in_the_call = C.set_max_parallel_requests_client.calls
+                result = [calls_in_the_call, router._get_client(free, {}, "max_parallel_requests") is None,
+                          isinstance(router._get_client(limited, {}, "max_parallel_requests"), asyncio.Semaphore),
+                          C.set_max_parallel_requests_client.calls]
+                """)
+            // None asked in the call or for the free deployment; the limited one got its semaphore from litellm (one ask).
+            #expect(seen == .array([.int(0), .bool(true), .bool(true), .int(1)]))
         }
     }
 
@@ -67,6 +112,28 @@ extension RouterCallCutTests {
             RouterDeployment(group: group, id: "\(group)#0", litellmModel: "openai/echo", settings: server.openAI),
         ])
         return (router, group)
+    }
+
+    /// The first 40 characters of each line the Router logger's `debug` was handed during `call` (a recorder in its
+    /// place on the instance; the logger filters by level inside), after checking that the call answered through a
+    /// Router (the recorder heard its retry line).
+    static func debugLines(during call: () async throws -> Void) async throws -> [String] {
+        _ = try python("""
+            import litellm.router as r
+            def record(message, *args, **kwargs):
+                record.seen.append(str(message)[:40])
+            record.seen = []
+            r.verbose_router_logger.debug = record
+            """)
+        defer { _ = try? python("import litellm.router as r\ndel r.verbose_router_logger.debug") }
+        try await call()
+        guard case .array(let messages) = try python("import litellm.router as r\nresult = list(r.verbose_router_logger.debug.seen)") else {
+            Issue.record("no recorder")
+            return []
+        }
+        let lines = messages.compactMap(\.stringValue)
+        #expect(lines.contains { $0.hasPrefix("Inside async function with retries") })  // the recorder heard the call
+        return lines
     }
 
     /// Runs `code` and returns its `result`.

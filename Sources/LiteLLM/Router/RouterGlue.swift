@@ -23,6 +23,11 @@ import PythonEmbed
 ///   debug logging off (litellm's method without that line, litellm's own when debug is on), and the two
 ///   service-logging tasks a call started for a hook that returns at once (never started while no service callback
 ///   is set). With LiteLLMClient's glue, litellm's prompt-parameter list is built once instead of once per keyword.
+/// - and (third pass) the per-call lookup of a deployment's concurrency semaphore when nothing could have made one (no
+///   `max_parallel_requests`, `rpm` or `tpm` on the deployment, no Router default): litellm looked its cache up twice
+///   and recomputed the limit on every call to find there is none; and the debug line of
+///   `_common_checks_available_deployment` that rendered every deployment of the group with debug logging off (a copy
+///   of litellm's method without it, guarded like the fallbacks one).
 /// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
 ///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
 enum RouterGlue {
@@ -59,6 +64,69 @@ class _Router(Router):
         # the group's tpm/rpm usage for it; the gateway sends headers of its own and reads none of these.
         return response
 
+    def _get_client(self, deployment, kwargs, client_type=None):
+        # litellm holds a deployment's calls to a semaphore when it sets max_parallel_requests, rpm or tpm, or the
+        # Router a default. Without any, it looked the cache up twice and worked out again that there is none on every
+        # call; here that answer (None) comes at once. Any of them set: litellm's own lookup, as before.
+        if client_type == "max_parallel_requests" and self.default_max_parallel_requests is None:
+            params = deployment.get("litellm_params") or {}
+            if params.get("max_parallel_requests") is None and params.get("rpm") is None and params.get("tpm") is None:
+                return None
+        return super()._get_client(deployment, kwargs, client_type)
+
+    def _common_checks_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
+                                            request_kwargs=None):
+        # litellm 1.78.7's method step for step, less its `verbose_router_logger.debug(f"initial list of deployments:
+        # {healthy_deployments}")`, whose f-string renders every deployment of the group (~6 µs a call for two) even
+        # when debug logging is off. With debug logging on, or another litellm version, litellm's own method runs.
+        if _FALLBACKS_AS_COPIED is not True or verbose_router_logger.isEnabledFor(logging.DEBUG):
+            return super()._common_checks_available_deployment(
+                model=model, messages=messages, input=input, specific_deployment=specific_deployment,
+                request_kwargs=request_kwargs,
+            )
+        request_team_id = None
+        if request_kwargs is not None:
+            metadata = request_kwargs.get("metadata") or {}
+            litellm_metadata = request_kwargs.get("litellm_metadata") or {}
+            request_team_id = metadata.get("user_api_key_team_id") or litellm_metadata.get("user_api_key_team_id")
+        if specific_deployment is True:
+            return model, self._get_deployment_by_litellm_model(model=model)
+        elif self.has_model_id(model):
+            deployment = self.get_deployment(model_id=model)
+            if deployment is not None:
+                return deployment.litellm_params.model, deployment.model_dump(exclude_none=True)
+            raise ValueError(
+                f"LiteLLM Router: Trying to call specific deployment, but Model ID :{model} does not exist in Model ID map"
+            )
+        _model_from_alias = self._get_model_from_alias(model=model)
+        if _model_from_alias is not None:
+            model = _model_from_alias
+        if model not in self.model_names:
+            pattern_deployments = self.pattern_router.get_deployments_by_pattern(model=model)
+            if pattern_deployments:
+                return model, pattern_deployments
+            if request_team_id is not None and request_team_id in self.team_pattern_routers:
+                pattern_deployments = self.team_pattern_routers[request_team_id].get_deployments_by_pattern(model=model)
+                if pattern_deployments:
+                    return model, pattern_deployments
+            if self.default_deployment is not None:
+                updated_deployment = self.default_deployment.copy()
+                updated_deployment["litellm_params"] = self.default_deployment["litellm_params"].copy()
+                updated_deployment["litellm_params"]["model"] = model
+                return model, updated_deployment
+        healthy_deployments = self._get_all_deployments(model_name=model)
+        if len(healthy_deployments) == 0:
+            healthy_deployments = self._get_deployment_by_litellm_model(model=model)
+        if len(healthy_deployments) == 0:
+            if self.get_model_list(model_name=model) is None:
+                message = f"You passed in model={model}. There is no 'model_name' with this string"
+            else:
+                message = f"You passed in model={model}. There are no healthy deployments for this model"
+            raise litellm.BadRequestError(message=message, model=model, llm_provider="")
+        if litellm.model_alias_map and model in litellm.model_alias_map:
+            model = litellm.model_alias_map[model]
+        return model, healthy_deployments
+
     async def async_function_with_fallbacks(self, *args, **kwargs):
         # litellm 1.78.7's method step for step, less its `verbose_router_logger.debug(f"Async Response: {response}")`,
         # whose f-string renders the whole response (~13 µs a call) even when debug logging is off. With debug logging
@@ -89,7 +157,8 @@ class _Router(Router):
             )
 
 
-# The version whose `async_function_with_fallbacks` the override above repeats (the pinned one).
+# The version whose `async_function_with_fallbacks` and `_common_checks_available_deployment` the overrides above
+# repeat (the pinned one).
 _FALLBACKS_AS_COPIED = base.VERSION == "1.78.7"
 _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
                                  "mock_testing_content_policy_fallbacks"))
