@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
         --connections) CONNECTIONS=$2; shift 2 ;;
         --baseline) BASELINE=$2; shift 2 ;;
         --repeat) REPEAT=$2; shift 2 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "proxy-side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
 done
