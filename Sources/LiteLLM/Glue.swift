@@ -131,9 +131,13 @@ _PromptParams.list_all_params = classmethod(lambda cls: _PROMPT_PARAMS)
 # hop of acompletion's synchronous half on OpenAI-compatible routes (InlineCompletionCut.swift). Both measured there.
 import _embedchat_pool  # noqa: E402
 import _embedchat_inline  # noqa: E402
+import _embedchat_write  # noqa: E402  (RequestWriteCut.swift: headers and a fixed body in one socket write)
+import _embedchat_client_key  # noqa: E402  (ClientKeyCut.swift: OpenAI's constructor parameters read once)
 
 _embedchat_pool.install()
 _embedchat_inline.install()
+_embedchat_write.install()
+_embedchat_client_key.install()
 
 
 def _hidden_params(response):

@@ -4,8 +4,11 @@
 # Prints answered (2xx) requests/s, answered requests per CPU-second of the server process (per core), p50, p99, start time (process start
 # to first answered completion) and the ratios ours/proxy. A benchmark, not a test: not run by scripts/test.sh.
 #
-#   scripts/bench/proxy-side-by-side.sh [--duration 10] [--connections "1 16 64"] [--baseline PATH]
+#   scripts/bench/proxy-side-by-side.sh [--duration 10] [--connections "1 16 64"] [--baseline PATH] [--repeat N]
 #
+# --repeat N measures each connection count N times against every server, alternating which server goes first in
+# each round (so drift in the machine's load falls on all alike), and prints every round's ratios and their median,
+# minimum and maximum: on a shared machine one run's ratio moves by about ±20%.
 # --baseline PATH also runs another bootstrap binary (e.g. one built from an earlier commit) as a third server,
 # "base", in the same run, and prints ours/base beside ours/proxy: a before/after under the same load.
 # Ours runs with local mode's defaults (its door cap raised); `EMBEDCHAT_MAX_IN_FLIGHT=N` in the environment reaches
@@ -20,12 +23,14 @@ cd "$ROOT"
 DURATION=10
 CONNECTIONS="1 16 64"
 BASELINE=
+REPEAT=1
 while [[ $# -gt 0 ]]; do
     case $1 in
         --duration) DURATION=$2; shift 2 ;;
         --connections) CONNECTIONS=$2; shift 2 ;;
         --baseline) BASELINE=$2; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --repeat) REPEAT=$2; shift 2 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "proxy-side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -46,6 +51,7 @@ trap cleanup EXIT
 if grep -Eiq '^litellm(\[[^]]*\])?==1\.82\.[78]\b' "$REQS"; then
     echo "proxy-side-by-side: $REQS names a forbidden litellm version" >&2; exit 1
 fi
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "proxy-side-by-side: --repeat takes a positive count, not '$REPEAT'" >&2; exit 2; }
 grep -Eq '^litellm==1\.78\.7 ' "$REQS" || { echo "proxy-side-by-side: $REQS must pin litellm==1.78.7" >&2; exit 1; }
 
 if [[ ! -f $PROXY_DIR/.installed ]] || ! cmp -s "$REQS" "$PROXY_DIR/.installed"; then
@@ -170,29 +176,65 @@ PY
 }
 
 echo
-echo "upstream: fake-provider (release) at $UPSTREAM; wrk -t1, ${DURATION} s per run; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-9s %10s %12s %9s %9s %s\n' conns server "req/s" "req/cpu-s" "p50 ms" "p99 ms" "non-2xx"
+echo "upstream: fake-provider (release) at $UPSTREAM; wrk -t1, ${DURATION} s per run, $REPEAT round(s); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %-5s %-9s %10s %12s %9s %9s %s\n' conns round server "req/s" "req/cpu-s" "p50 ms" "p99 ms" "non-2xx"
 declare -A R
+read -r -a SIDE_LIST <<< "$SIDES"
 for c in $CONNECTIONS; do
-    for side in $SIDES; do
-        case $side in
-            proxy) read -r rps per p50 p99 bad < <(run_wrk "$PROXY_PORT" "$PROXY_PID" "$c") ;;
-            base) read -r rps per p50 p99 bad < <(run_wrk "$BASE_PORT" "$BASE_PID" "$c") ;;
-            ours) read -r rps per p50 p99 bad < <(run_wrk "$OUR_PORT" "$OUR_PID" "$c") ;;
-        esac
-        R[$side,$c]="$rps $per $p50 $p99"
-        printf '%-6s %-9s %10s %12s %9s %9s %s\n' "$c" "$side" "$rps" "$per" "$p50" "$p99" "$bad"
+    for ((round = 1; round <= REPEAT; round++)); do
+        # Each round starts with a different server: proxy first, then base/ours first, ...
+        order=()
+        for ((i = 0; i < ${#SIDE_LIST[@]}; i++)); do order+=("${SIDE_LIST[(i + round - 1) % ${#SIDE_LIST[@]}]}"); done
+        for side in "${order[@]}"; do
+            case $side in
+                proxy) read -r rps per p50 p99 bad < <(run_wrk "$PROXY_PORT" "$PROXY_PID" "$c") ;;
+                base) read -r rps per p50 p99 bad < <(run_wrk "$BASE_PORT" "$BASE_PID" "$c") ;;
+                ours) read -r rps per p50 p99 bad < <(run_wrk "$OUR_PORT" "$OUR_PID" "$c") ;;
+            esac
+            R[$side,$c,$round]="$rps $per $p50 $p99"
+            printf '%-6s %-5s %-9s %10s %12s %9s %9s %s\n' "$c" "$round" "$side" "$rps" "$per" "$p50" "$p99" "$bad"
+        done
     done
 done
 echo
 printf 'start (process start to first answer): ours %s s, proxy %s s, ratio %s\n' "$OUR_START" "$PROXY_START" \
     "$("$PY" -c "print(f'{$OUR_START / $PROXY_START:.2f}x')")"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Ratios per round, then (with --repeat) their median and range.
+RATIOS=$WORK/ratios
+: > "$RATIOS"
 for c in $CONNECTIONS; do
-    read -r orps oper op50 op99 <<< "${R[ours,$c]}"
-    read -r prps pper pp50 pp99 <<< "${R[proxy,$c]}"
-    "$PY" -c "print(f'c={$c}: ours/proxy req/s {$orps / $prps:.2f}x, req per CPU-second {$oper / $pper:.2f}x, p50 {$op50 / $pp50:.2f}x, p99 {$op99 / $pp99:.2f}x')"
-    if [[ -n $BASELINE ]]; then
-        read -r brps bper bp50 bp99 <<< "${R[base,$c]}"
-        "$PY" -c "print(f'c={$c}: base/proxy req per CPU-second {$bper / $pper:.2f}x; ours/base req/s {$orps / $brps:.2f}x, req per CPU-second {$oper / $bper:.2f}x, p99 {$op99 / $bp99:.2f}x')"
-    fi
+    for ((round = 1; round <= REPEAT; round++)); do
+        for side in $SIDES; do echo "$c $round $side ${R[$side,$c,$round]}" >> "$RATIOS"; done
+    done
 done
+"$PY" - "$RATIOS" "$REPEAT" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    c, r, side, rps, per, p50, p99 = line.split()
+    rows[(int(c), int(r), side)] = tuple(map(float, (rps, per, p50, p99)))
+repeat = int(sys.argv[2])
+counts = sorted({c for c, _, _ in rows})
+has_base = any(side == "base" for _, _, side in rows)
+
+def ratio(a, b, i):
+    return a[i] / b[i] if b[i] else float("nan")
+
+def spread(values):
+    if len(values) == 1:
+        return f"{values[0]:.2f}x"
+    return f"median {statistics.median(values):.2f}x (min {min(values):.2f}x, max {max(values):.2f}x)"
+
+for c in counts:
+    pairs = [("ours", "proxy")] + ([("base", "proxy"), ("ours", "base")] if has_base else [])
+    for mine, theirs in pairs:
+        rounds = [(rows[(c, r, mine)], rows[(c, r, theirs)]) for r in range(1, repeat + 1)]
+        names = (("req/s", 0), ("req per CPU-second", 1), ("p50", 2), ("p99", 3))
+        parts = [f"{name} {spread([ratio(a, b, i) for a, b in rounds])}" for name, i in names]
+        print(f"c={c}: {mine}/{theirs} " + ", ".join(parts))
+        if repeat > 1:
+            per_round = " ".join(f"{ratio(a, b, 1):.2f}" for a, b in rounds)
+            p99_round = " ".join(f"{ratio(a, b, 3):.2f}" for a, b in rounds)
+            print(f"       per CPU-second by round: {per_round}; p99 by round: {p99_round}")
+PY
