@@ -20,6 +20,18 @@ func evaluate(_ code: String) async throws -> PythonValue {
     return try await PythonWorkerPool.shared.run { gil in try Interpreter.run(code, gil).toValue(gil) }
 }
 
+/// Whether the Python expression `condition` (e.g. `builtins.flag`) became true within `timeout`, checked every few
+/// milliseconds: for effects the host starts without waiting for them (an async iterator's close runs later on the
+/// loop thread), whose moment depends on the scheduler. The budget only bounds a failure; a pass returns at once.
+func pythonBecomesTrue(_ condition: String, within timeout: Duration = .seconds(60)) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await evaluate("import builtins\nresult = bool(\(condition))") == true { return true }
+        if ContinuousClock.now >= deadline { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
 /// The same, synchronously, with the GIL: for values that must be built and checked in one scope.
 func withPython<R: Sendable>(_ body: @escaping @Sendable (borrowing GIL) throws -> R) async throws -> R {
     try startPython()
