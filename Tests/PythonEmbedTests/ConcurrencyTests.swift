@@ -214,8 +214,10 @@ struct ConcurrencyTests {
         let sequence = try await withPython { gil in
             let generator = try Interpreter.run("""
                 import asyncio, builtins
+                builtins.embed_test_slow_started = False
                 builtins.embed_test_slow_closed = False
                 async def slow():
+                    builtins.embed_test_slow_started = True
                     try:
                         while True:
                             await asyncio.sleep(0.3)
@@ -230,15 +232,13 @@ struct ConcurrencyTests {
             var iterator = sequence.makeAsyncIterator()
             return try await iterator.next()
         }
-        try await Task.sleep(for: .milliseconds(50))
-        // The generator is running (inside its sleep): Python would refuse an aclose now, so the pull is cancelled.
+        // Closed once the generator runs (inside its sleep), not a fixed 50 ms after the pull was started: closed
+        // before its first step, the generator would be dropped unstarted and its finally would never run.
+        #expect(try await pythonBecomesTrue("builtins.embed_test_slow_started"))
+        // Python would refuse an aclose now, so the pull is cancelled.
         sequence.close()
         #expect(try await pull.value == nil, "a pull pending when the sequence is closed ends it")
-        var closed = false
-        for _ in 0..<100 where !closed {
-            closed = try await evaluate("import builtins\nresult = builtins.embed_test_slow_closed") == true
-            if !closed { try await Task.sleep(for: .milliseconds(10)) }
-        }
+        let closed = try await pythonBecomesTrue("builtins.embed_test_slow_closed")
         withExtendedLifetime(sequence) {}
         #expect(closed, "the generator was left open")
     }
