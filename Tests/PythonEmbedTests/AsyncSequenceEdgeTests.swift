@@ -60,30 +60,38 @@ struct AsyncSequenceEdgeTests {
 
     @Test func aSecondConsumerWaitingAtOnceIsRefusedAndTheFirstGoesOn() async throws {
         try startPython()
+        // The first item waits for the test's word, not for a 0.2 s sleep: the second consumer comes while the first
+        // is surely waiting (the generator has started for it) and surely before its item, however slow the machine.
         let stream = try await sequence("""
-            import asyncio
+            import asyncio, builtins
+            builtins.edge_pulled = False
+            builtins.edge_release = False
             async def gen():
+                builtins.edge_pulled = True
+                while not builtins.edge_release:
+                    await asyncio.sleep(0.01)
                 for i in range(3):
-                    await asyncio.sleep(0.2)
                     yield i
             result = gen()
             """)
         let results = Results()
-        async let first = finishes(within: 60) {
+        async let first = finishes(within: 120) {
             var iterator = stream.makeAsyncIterator()
             let item = try await iterator.next()
             results.append("item \(item?.intValue ?? -1)")
         }
-        try await Task.sleep(for: .milliseconds(50))
-        async let second = finishes(within: 60) {
+        #expect(try await pythonBecomesTrue("builtins.edge_pulled"), "the first consumer's pull never started")
+        let second = await finishes(within: 60) {
             var iterator = stream.makeAsyncIterator()
             do { _ = try await iterator.next() } catch let error as PythonError {
                 results.append("refused: \(error.typeName)")
             }
         }
-        let (a, b) = await (first, second)
-        #expect(a && b, "first finished: \(a), second finished: \(b)")
-        #expect(Set(results.values) == ["item 0", "refused: RuntimeError"])
+        #expect(results.values == ["refused: RuntimeError"], "the second consumer was not refused while the first waited")
+        _ = try await evaluate("import builtins\nbuiltins.edge_release = True\nresult = None")
+        let firstFinished = await first
+        #expect(firstFinished && second, "first finished: \(firstFinished), second finished: \(second)")
+        #expect(results.values == ["refused: RuntimeError", "item 0"])
     }
 
     @Test func closeClosesTheIteratorEvenWhenThePullAbsorbsTheCancellation() async throws {
