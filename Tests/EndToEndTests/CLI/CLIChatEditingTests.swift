@@ -103,9 +103,11 @@ extension CLIMemorySuites {
             try session.send("Enter")
             try await session.waitFor("the recalled /edit to run") { $0.contains("nothing to send") || $0.contains("exited with status") }
 
-            // /model completes litellm's model names (read in the background once the REPL starts: retried until then).
+            // /model completes litellm's model names (read in the background once the REPL starts: retried until then,
+            // for as long as importing litellm may take on a busy machine, not 30 tries of half a second).
             var completed = false
-            for _ in 0..<30 where !completed {
+            let deadline = ContinuousClock.now + .seconds(120)
+            while !completed, ContinuousClock.now < deadline {
                 try session.send("-l", "/model gpt-4o-mini-2024-0")
                 try session.send("Tab")
                 try await Task.sleep(for: .milliseconds(500))
