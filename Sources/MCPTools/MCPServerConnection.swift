@@ -80,9 +80,12 @@ public final class MCPServerConnection: Sendable {
             return MCPServerConnection(commandLine: commandLine, serverName: name, tools: tools, client: client, process: process)
         } catch {
             // A server that exits early makes the transport fail (a broken pipe) as often as the watch sees the
-            // exit: give it a moment, so the message says what happened.
-            for _ in 0..<20 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-            let exited = !process.isRunning
+            // exit, so the message says what happened once the exit is known. The kernel has it within moments of
+            // the pipe breaking; `Process` notices on a thread of its own, which a busy machine can hold back for
+            // seconds, so the kernel is asked, and then `Process` waited for as long as it takes.
+            for _ in 0..<20 where !process.hasExited { try? await Task.sleep(for: .milliseconds(50)) }
+            let exited = process.hasExited
+            for _ in 0..<6000 where exited && process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
             await client.disconnect()
             process.terminate()
             if let error = error as? MCPToolError { throw error }
@@ -152,6 +155,14 @@ final class ChildProcess: @unchecked Sendable {
     private let process: Process
     init(_ process: Process) { self.process = process }
     var isRunning: Bool { process.isRunning }
+    /// Whether the child has exited as far as the kernel knows, before `Process` may have noticed: waitable (looked
+    /// at without reaping it, so `Process` still reaps it and reads its status), or already reaped.
+    var hasExited: Bool {
+        if !process.isRunning { return true }
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(process.processIdentifier), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return errno == ECHILD }
+        return info.si_signo == SIGCHLD
+    }
     var terminationStatus: Int32 { process.terminationStatus }
     func terminate() { if process.isRunning { process.terminate() } }
     func waitUntilExit() { process.waitUntilExit() }

@@ -104,7 +104,9 @@ struct ImageFetchTests {
     /// was still pending when the other call finished, not by timing.
     @Test func tarpitHostsTimeOutWithoutStallingOtherCalls() async throws {
         try await withProvider { client, server in
-            try ImageFetch.configureForTesting(loopbackPorts: [server.port], timeout: 6)
+            // The other call must finish while the tarpit fetches still wait, so their cap is what a litellm call may
+            // take on a busy machine (one took 13 s), not 6 s: the test lasts about this long.
+            try ImageFetch.configureForTesting(loopbackPorts: [server.port], timeout: 30)
             defer { try? ImageFetch.configureForTesting(loopbackPorts: []) }
             let finished = Counter()
             try await withThrowingTaskGroup(of: LiteLLMError?.self) { group in

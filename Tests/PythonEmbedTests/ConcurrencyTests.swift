@@ -260,6 +260,8 @@ struct ConcurrencyTests {
         }
         var iterator = sequence.makeAsyncIterator()
         #expect(try await iterator.next() == 0)
+        // The pump reads ahead on the loop thread when it gets there: waited for, not assumed done within 200 ms.
+        #expect(try await pythonBecomesTrue("builtins.embed_test_produced >= 2"), "the pump never read ahead")
         try await Task.sleep(for: .milliseconds(200))  // time enough to run far ahead, were it allowed to
         let produced = try await evaluate("import builtins\nresult = builtins.embed_test_produced").intValue ?? -1
         #expect((2...5).contains(produced), "one item taken, window 4: produced \(produced)")

@@ -75,8 +75,16 @@ func runChild(_ executable: String, _ arguments: [String] = [], environment: [St
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Both pipes at once: read one after the other, a child that fills the stderr pipe (64 KiB: a compiler's
+    // diagnostics, a sanitizer's report) before it closes stdout would wait on us while we wait on it.
+    nonisolated(unsafe) var stderr = Data()
+    let stderrRead = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        stderr = err.fileHandleForReading.readDataToEndOfFile()
+        stderrRead.signal()
+    }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    stderrRead.wait()
     process.waitUntilExit()
     return ChildResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                        stderr: String(decoding: stderr, as: UTF8.self))

@@ -67,6 +67,9 @@ public final class GracefulShutdown: Sendable {
     /// The invocations being handled now.
     public var invocationsInFlight: Int { state.withLock { $0.inFlight } }
 
+    /// Whether the drain is done and its grace timer gone, so nothing can force the shutdown any more.
+    var isFinished: Bool { state.withLock { $0.phase == .finished && $0.timer == nil } }
+
     /// Asks for a shutdown. The first call stops every poller's `/next` and starts the grace period; a later
     /// call (while the drain is still going on) forces it.
     public func requestShutdown() {

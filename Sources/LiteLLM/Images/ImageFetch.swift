@@ -161,7 +161,9 @@ async def _fetch(url, ends_at):
         name = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets in Host
         host_header = name if parts.port is None else f"{name}:{parts.port}"
         extensions = {"sni_hostname": host} if scheme == "https" else {}
-        request = client.build_request("GET", target, headers={"host": host_header}, extensions=extensions)
+        # No httpx timeout of its own: `_fetch_part`'s wait_for(TIMEOUT) bounds the whole fetch. An httpx timeout of
+        # the same length raced it and usually won, so a tarpit host was reported as unreachable, not as too slow.
+        request = client.build_request("GET", target, headers={"host": host_header}, extensions=extensions, timeout=None)
         response = await client.send(request, stream=True)
         try:
             if response.status_code in (301, 302, 303, 307, 308):

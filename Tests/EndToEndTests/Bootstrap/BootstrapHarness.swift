@@ -117,7 +117,7 @@ final class BootstrapChild: @unchecked Sendable {
 /// | `long` | `openai/long-8` |
 /// | `reset` | `openai/long-20+reset-after-3` (stream cut after 3 events) |
 /// | `slow` | `openai/delay-5000` |
-/// | `slow-stream` | `openai/slow-stream-100-100` |
+/// | `slow-stream` | `openai/slow-stream-400-100` (40 s) |
 final class BootstrapHarness: @unchecked Sendable {
     static let providerKey = "sk-provider-key-for-tests-0123456789"
     let runtimeAPI: RuntimeAPIFake
@@ -127,7 +127,7 @@ final class BootstrapHarness: @unchecked Sendable {
     static func modelsJSON(_ provider: FakeProviderServer, extra: [String: [String: String]] = [:]) -> String {
         var table: [String: [String: Any]] = [:]
         for (name, model) in ["echo": "openai/echo", "long": "openai/long-8", "reset": "openai/long-20+reset-after-3",
-                              "slow": "openai/delay-5000", "slow-stream": "openai/slow-stream-100-100"] {
+                              "slow": "openai/delay-5000", "slow-stream": "openai/slow-stream-400-100"] {
             table[name] = ["model": model, "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY", "num_retries": 0]
         }
         for (name, entry) in extra { table[name] = entry }

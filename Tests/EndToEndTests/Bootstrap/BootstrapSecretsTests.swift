@@ -6,9 +6,10 @@ import Testing
 /// `api_key_secret`s are read during init, against the fake's Secrets Manager protocol.
 @Suite("bootstrap reads Secrets Manager keys at init")
 struct BootstrapSecretsTests {
-    func child(_ runtimeAPI: RuntimeAPIFake, _ provider: FakeProviderServer, secret: String) throws -> BootstrapChild {
+    /// Started through ``ChildProcessGate``: it imports litellm, and the 90 s budgets below count from its start.
+    func child(_ runtimeAPI: RuntimeAPIFake, _ provider: FakeProviderServer, secret: String) async throws -> BootstrapChild {
         let models = #"{"vault": {"model": "openai/echo", "api_base": "\#(provider.openAIBase)", "api_key_secret": "\#(secret)"}}"#
-        return try BootstrapChild(environment: [
+        return try await BootstrapChild.launch(environment: [
             "AWS_LAMBDA_RUNTIME_API": runtimeAPI.endpoint, "EMBEDCHAT_MODELS": models,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": provider.secretsManagerEndpoint, "AWS_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE", "AWS_SECRET_ACCESS_KEY": "fake-secret-access-key",
@@ -19,7 +20,7 @@ struct BootstrapSecretsTests {
         let runtimeAPI = try await RuntimeAPIFake.start()
         let provider = try await FakeProviderServer.start()
         defer { Task { try? await runtimeAPI.shutdown(); try? await provider.shutdown() } }
-        let bootstrap = try child(runtimeAPI, provider, secret: "missing/prod-key")
+        let bootstrap = try await child(runtimeAPI, provider, secret: "missing/prod-key")
         defer { bootstrap.stop() }
         let initError = try await runtimeAPI.waitForInitError(timeout: .seconds(90))
         #expect(initError.errorType == "Runtime.SecretUnavailable")
@@ -33,7 +34,7 @@ struct BootstrapSecretsTests {
         let runtimeAPI = try await RuntimeAPIFake.start()
         let provider = try await FakeProviderServer.start()
         defer { Task { try? await runtimeAPI.shutdown(); try? await provider.shutdown() } }
-        let bootstrap = try child(runtimeAPI, provider, secret: "ok/prod-key")
+        let bootstrap = try await child(runtimeAPI, provider, secret: "ok/prod-key")
         defer { bootstrap.stop() }
         // Read during init: before any event is queued.
         let deadline = ContinuousClock.now + .seconds(90)

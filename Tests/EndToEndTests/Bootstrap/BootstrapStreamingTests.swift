@@ -79,10 +79,10 @@ struct BootstrapStreamingTests {
 
     @Test func theDeadlineMidStreamEndsWithATimeoutEventAndTrailers() async throws {
         let harness = try await SharedBootstraps.streaming.value
-        // A 10 s stream against a 6 s deadline. The deadline counts from when the invocation is queued, and the
-        // suite's tests share one bootstrap, so the margin covers waiting behind their invocations on a busy machine
-        // (a deadline that passes before the first chunk is a plain 504, not a cut stream).
-        let result = try await harness.invoke(functionURLEvent(body: chatBody("slow-stream", stream: true), headers: auth), timeout: .seconds(6))
+        // A 40 s stream against a 30 s deadline, counted from when the bootstrap takes the invocation. The stream must
+        // have begun before the deadline (one that passes before the first chunk is a plain 504, not a cut stream),
+        // and a busy machine can take many seconds to get a litellm call to its first chunk: 6 s lost that race.
+        let result = try await harness.invoke(functionURLEvent(body: chatBody("slow-stream", stream: true), headers: auth), timeout: .seconds(30))
         #expect(result.errorType == "Chat.Timeout")
         let (_, body) = try #require(streamedHTTP(result))
         let last = try #require(sseEvents(body).last)
