@@ -117,12 +117,15 @@ let package = Package(
         .systemLibrary(name: "CEditline", path: "Sources/CEditline", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         .target(name: "LineEditor", dependencies: ["CEditline"], swiftSettings: settings),
         .target(name: "TerminalMarkdown", swiftSettings: settings),
+        // Waiting on events rather than clocks (a semaphore, a value to wait on, a clock the test moves): shared by
+        // the fakes and the tests. Never linked into a shipped binary. Depends on nothing.
+        .target(name: "TestSupport", swiftSettings: settings),
         // Loopback fakes of the LLM providers' wire protocols and of the Lambda Runtime API: test support
         // that the tests, the benchmarks and `embedchat-bench` share. Never linked into a shipped binary.
         .target(
             name: "ProviderFakes",
             dependencies: [
-                "JSONText",
+                "JSONText", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -160,13 +163,13 @@ let package = Package(
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: settings),
         .testTarget(
             name: "LiteLLMTests",
-            dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings
         ),
         .testTarget(
             name: "LambdaRuntimeTests",
             dependencies: [
-                "LambdaRuntime", "RuntimeAPIFake",
+                "LambdaRuntime", "RuntimeAPIFake", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -175,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChatLambdaTests",
-            dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: settings
         ),
         .testTarget(
@@ -185,6 +188,6 @@ let package = Package(
         ),
         .testTarget(name: "ConversationLogTests", dependencies: ["ConversationLog"], swiftSettings: settings),
         .testTarget(name: "TerminalMarkdownTests", dependencies: ["TerminalMarkdown"], swiftSettings: settings),
-        .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake"], swiftSettings: settings),
+        .testTarget(name: "EndToEndTests", dependencies: ["ProviderFakes", "RuntimeAPIFake", "TestSupport"], swiftSettings: settings),
     ]
 )

@@ -25,7 +25,7 @@ ln -sfn "$ROOT/CPythonShim" "$VIEW/CPythonShim"
 sources=(CPythonSupport PythonEmbed embed-probe)
 tests=(PythonEmbedTests)
 if [[ $EMBED_ONLY == 0 ]]; then
-    sources+=(JSONText LiteLLM LambdaRuntime ChatLambda ProviderFakes bootstrap)
+    sources+=(JSONText LiteLLM LambdaRuntime ChatLambda TestSupport ProviderFakes bootstrap)
     tests+=(LiteLLMTests ChatLambdaTests)
 fi
 for target in "${sources[@]}"; do ln -sfn "$ROOT/Sources/$target" "$VIEW/Sources/$target"; done
@@ -76,14 +76,15 @@ let package = Package(name: "embed-asan", dependencies: [
     .target(name: "LambdaRuntime", dependencies: ["JSONText"] + nio + [.product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .target(name: "ChatLambda", dependencies: ["LambdaRuntime", "LiteLLM", .product(name: "Logging", package: "swift-log")] + nio,
             swiftSettings: settings),
-    .target(name: "ProviderFakes", dependencies: ["JSONText"] + nio, swiftSettings: settings),
+    .target(name: "TestSupport", swiftSettings: settings),
+    .target(name: "ProviderFakes", dependencies: ["JSONText", "TestSupport"] + nio, swiftSettings: settings),
     .executableTarget(name: "embed-probe", dependencies: ["PythonEmbed"], swiftSettings: settings),
     .executableTarget(name: "bootstrap", dependencies: ["ChatLambda", "LambdaRuntime", "LiteLLM",
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
     .testTarget(name: "PythonEmbedTests", dependencies: ["PythonEmbed"], swiftSettings: settings),
-    .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes",
+    .testTarget(name: "LiteLLMTests", dependencies: ["LiteLLM", "PythonEmbed", "ProviderFakes", "TestSupport",
                                                     .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
-    .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes",
+    .testTarget(name: "ChatLambdaTests", dependencies: ["ChatLambda", "LiteLLM", "ProviderFakes", "TestSupport",
                                                        .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
 ])
 MANIFEST

@@ -1,6 +1,7 @@
 public import NIOCore
 import NIOHTTP1
 public import NIOPosix  // the default event loop group of `start`
+import TestSupport
 
 /// A loopback HTTP/1.1 server that speaks the wire protocols of the LLM providers litellm calls, so that tests
 /// drive litellm's real HTTP path: the OpenAI chat completions, embeddings and models API, Anthropic Messages,
@@ -83,6 +84,8 @@ public import NIOPosix  // the default event loop group of `start`
 /// - `chunk-delay-MS`: wait MS before each streamed event.
 /// - `slow-stream-N-MS`: `long-N` + `chunk-delay-MS`.
 /// - `hang`: never answer; the connection stays open until the client closes it.
+/// - `held`: hold the answer until the test calls ``releaseHeldAnswers()``: it holds a turn for exactly as long as
+///   the test needs, where a `delay-MS` would end on its own on a machine slower than the test expected.
 /// - `gate-N`: hold the answer until N requests are in flight at the server at once (see ``requestsInFlight``),
 ///   or two minutes have passed; a test of overlap then checks ``mostRequestsInFlight`` instead of the wall clock.
 ///
@@ -200,6 +203,9 @@ public final class FakeProviderServer: Sendable {
     /// Forgets the recorded requests.
     public func clearRecordedRequests() { state.clearRecorded() }
 
+    /// Lets every `held` answer go on, those waiting now and any asked for later.
+    public func releaseHeldAnswers() { state.releaseHeldAnswers() }
+
     /// Resets the per-model counters of the `fail-first-K` scenarios.
     public func resetScenarioCounters() { state.resetCounters() }
 
@@ -221,19 +227,23 @@ public final class FakeProviderServer: Sendable {
     /// The number of client TCP connections accepted since the server started.
     public var totalConnections: Int { state.totalConnectionCount }
 
-    /// Waits until ``openConnections`` equals `count`, polling every 10 ms.
+    /// Returns once ``openConnections`` equals `count`: at once if it does, else at the accept or close that makes it
+    /// so. Nothing is polled and no clock is read; a test bounds the wait with its time limit (`.timeLimit`), which
+    /// cancels it.
+    /// - Parameter count: The number of open connections to wait for, often 0.
+    /// - Throws: `CancellationError` if the task is cancelled first.
+    public func untilOpenConnections(_ count: Int) async throws {
+        try await state.untilOpenConnections(count)
+    }
+
+    /// Waits until ``openConnections`` equals `count` or `timeout` passes, for callers without a time limit of their
+    /// own (the `fake-provider --self-check` binary). Tests use ``untilOpenConnections(_:)``.
     /// - Parameters:
-    ///   - count: The number of open connections to wait for, often 0.
+    ///   - count: The number of open connections to wait for.
     ///   - timeout: How long to wait at most.
-    /// - Returns: `true` if the count was reached, `false` on timeout.
-    public func waitForOpenConnections(_ count: Int, timeout: Duration = .seconds(5)) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while clock.now < deadline {
-            if openConnections == count { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return openConnections == count
+    /// - Returns: `true` if the count was reached, `false` on timeout or cancellation.
+    public func waitForOpenConnections(_ count: Int, timeout: Duration) async -> Bool {
+        await value(of: { (try? await self.untilOpenConnections(count)).map { true } }, within: timeout) ?? false
     }
 
     /// Stops listening and closes every open connection. Calling it twice is harmless.

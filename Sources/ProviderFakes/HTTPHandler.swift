@@ -121,6 +121,16 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             case .hang:
                 return
+            case .held where !state.heldAnswersReleased:
+                // Checked again every 10 ms on the event loop; the test's side waits for nothing but its own call.
+                let rest = [step] + steps
+                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) {
+                    self.scheduled = nil
+                    self.play(rest[...], context: context)
+                }
+                return
+            case .held:
+                continue
             case let .gate(count):
                 let now = NIODeadline.now()
                 let opened = gateOpened ?? now

@@ -18,6 +18,8 @@ enum ResponseStep: Sendable {
     case hang
     /// Wait until this many requests are in flight at the server at once (at most ``ResponsePlan/gateLimit``).
     case gate(Int)
+    /// Wait until the test releases held answers (``FakeProviderServer/releaseHeldAnswers()``).
+    case held
 }
 
 enum ResponsePlan {
@@ -39,7 +41,7 @@ enum ResponsePlan {
 
     /// The common part of every reply: the pre-head delay and `hang`.
     static func preamble(_ scenario: Scenario) -> [ResponseStep] {
-        (scenario.gate.map { [.gate($0)] } ?? []) + (scenario.delayMilliseconds > 0 ? [.delay(scenario.delayMilliseconds)] : [])
+        (scenario.held ? [.held] : []) + (scenario.gate.map { [.gate($0)] } ?? []) + (scenario.delayMilliseconds > 0 ? [.delay(scenario.delayMilliseconds)] : [])
     }
 
     /// A streamed reply: `events` in order, with the scenario's per-chunk delay and faults applied.

@@ -45,6 +45,8 @@ struct Scenario: Sendable, Equatable {
     var toolRounds: Int?
     /// Hold the answer until this many requests are in flight at the server at once.
     var gate: Int?
+    /// `held`: hold the answer until the test calls ``FakeProviderServer/releaseHeldAnswers()``.
+    var held = false
 
     static func == (lhs: Scenario, rhs: Scenario) -> Bool {
         lhs.content == rhs.content && lhs.delayMilliseconds == rhs.delayMilliseconds
@@ -55,7 +57,7 @@ struct Scenario: Sendable, Equatable {
             && lhs.sseErrorAfter == rhs.sseErrorAfter && lhs.finishLength == rhs.finishLength
             && lhs.cachedTokens == rhs.cachedTokens && lhs.reasoningTokens == rhs.reasoningTokens
             && lhs.dimensions == rhs.dimensions && lhs.json == rhs.json && lhs.toolRounds == rhs.toolRounds
-            && lhs.gate == rhs.gate
+            && lhs.gate == rhs.gate && lhs.held == rhs.held
     }
 
     static let maxChunks = 100_000
@@ -74,6 +76,7 @@ struct Scenario: Sendable, Equatable {
             case "transcript" where t.count == 1: content = .transcript
             case "unicode" where t.count == 1: content = .unicode
             case "hang" where t.count == 1: hang = true
+            case "held" where t.count == 1: held = true
             case "tools" where t.count == 1: content = .tools(1)
             case "tools" where t.count == 2: if let n = number(1, max: 16), n > 0 { content = .tools(n) }
             case "long" where t.count == 2: if let n = number(1, max: Scenario.maxChunks) { content = .long(n) }

@@ -1,22 +1,25 @@
 import NIOCore
 import Synchronization
+import TestSupport
 
 /// State shared by all connections of one server. Every member is protected by a `Mutex`.
 final class ServerState: Sendable {
-    private struct Connections {
+    private struct Connections: Sendable {
         var open: [ObjectIdentifier: any Channel] = [:]
         var total = 0
     }
 
-    private let connections = Mutex(Connections())
+    /// Waited on by ``untilOpenConnections(_:)``.
+    private let connections = ObservedState(Connections())
     private let requests = Mutex<[RecordedRequest]>([])
     private let requestCounter = Mutex(0)
     private let failureCounters = Mutex<[String: Int]>([:])
     private let inFlight = Mutex((now: 0, most: 0))
+    private let held = Atomic(false)
 
     /// Registers an accepted connection and returns its number.
     func connectionOpened(_ channel: any Channel) -> Int {
-        connections.withLock { c in
+        connections.update { c in
             c.total += 1
             c.open[ObjectIdentifier(channel)] = channel
             return c.total
@@ -24,12 +27,18 @@ final class ServerState: Sendable {
     }
 
     func connectionClosed(_ channel: any Channel) {
-        connections.withLock { c in _ = c.open.removeValue(forKey: ObjectIdentifier(channel)) }
+        connections.update { c in _ = c.open.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
-    var openConnectionCount: Int { connections.withLock { $0.open.count } }
-    var totalConnectionCount: Int { connections.withLock { $0.total } }
-    var openChannels: [any Channel] { connections.withLock { Array($0.open.values) } }
+    /// Returns once `count` connections are open: at once if they are, else at the accept or close that makes it so.
+    /// - Throws: `CancellationError` if the task is cancelled first (a test's time limit, say).
+    func untilOpenConnections(_ count: Int) async throws {
+        try await connections.until { $0.open.count == count }
+    }
+
+    var openConnectionCount: Int { connections.value.open.count }
+    var totalConnectionCount: Int { connections.value.total }
+    var openChannels: [any Channel] { Array(connections.value.open.values) }
 
     func nextRequestNumber() -> Int {
         requestCounter.withLock { n in
@@ -66,6 +75,10 @@ final class ServerState: Sendable {
 
     /// A request's answer ended, or its connection closed before it did.
     func requestEnded() { inFlight.withLock { $0.now -= 1 } }
+
+    /// Whether `held` answers go on (``FakeProviderServer/releaseHeldAnswers()``); once released, for good.
+    var heldAnswersReleased: Bool { held.load(ordering: .acquiring) }
+    func releaseHeldAnswers() { held.store(true, ordering: .releasing) }
 
     var requestsInFlight: Int { inFlight.withLock { $0.now } }
     var mostRequestsInFlight: Int { inFlight.withLock { $0.most } }

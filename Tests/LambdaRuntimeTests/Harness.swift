@@ -2,6 +2,7 @@ import LambdaRuntime
 import Logging
 import NIOCore
 import RuntimeAPIFake
+import TestSupport
 import Synchronization
 
 /// A Sendable handler made of a closure, so the run loop can live in its own task.
@@ -104,16 +105,7 @@ func withPollers<R: Sendable>(
 
 /// Waits for `task` to end on its own, bounded so a bug fails the test instead of hanging it; `nil` if it did not.
 func ending(of task: Task<Void, any Error>, within timeout: Duration = .seconds(20)) async -> Result<Void, any Error>? {
-    await withTaskGroup(of: Result<Void, any Error>?.self) { group in
-        group.addTask { await task.result }
-        group.addTask {
-            try? await Task.sleep(for: timeout)
-            return nil
-        }
-        let first = await group.next() ?? nil
-        group.cancelAll()
-        return first
-    }
+    await value(of: { await task.result }, within: timeout)
 }
 
 /// A gate handlers wait at until the test opens it.

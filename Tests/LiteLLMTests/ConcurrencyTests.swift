@@ -3,7 +3,7 @@ import LiteLLM
 import ProviderFakes
 import Testing
 
-@Suite("Many requests in flight, cancellation", .serialized)
+@Suite("Many requests in flight, cancellation", .serialized, .timeLimit(.minutes(5)))
 struct LiteLLMConcurrencyTests {
     @Test func thirtyTwoStreamsOverlapInTime() async throws {
         try await withProvider { client, server in
@@ -54,10 +54,11 @@ struct LiteLLMConcurrencyTests {
                 task.cancel()
                 let outcome = await task.result
                 #expect(throws: CancellationError.self) { try outcome.get() }
-                #expect(await server.waitForOpenConnections(0, timeout: .seconds(60)), "the upstream connection stayed open")
+                try await server.untilOpenConnections(0)  // a connection left open hangs here, until the time limit
             }
-            // Other suites run in parallel and may add a thread or two; a thread per cancelled stream would add 20.
-            #expect(threadCount() <= baseline + 4, "threads: \(baseline) before, \(threadCount()) after 20 cancelled streams")
+            // Other suites run in parallel and may add threads of their own (Python's default executor grows to six
+            // on two cores); a thread per cancelled stream would add 20.
+            #expect(threadCount() < baseline + 10, "threads: \(baseline) before, \(threadCount()) after 20 cancelled streams")
         }
     }
 
@@ -68,7 +69,7 @@ struct LiteLLMConcurrencyTests {
             task.cancel()
             // Uncancelled, the call would return the answer after 20 s.
             await #expect(throws: CancellationError.self) { _ = try await task.value }
-            #expect(await server.waitForOpenConnections(0, timeout: .seconds(60)))
+            try await server.untilOpenConnections(0)  // a connection left open hangs here, until the time limit
         }
     }
 
@@ -80,7 +81,7 @@ struct LiteLLMConcurrencyTests {
                 _ = try await iterator.next()
                 stream.close()
             }
-            #expect(await server.waitForOpenConnections(0, timeout: .seconds(60)), "the upstream connection stayed open")
+            try await server.untilOpenConnections(0)  // a connection left open hangs here, until the time limit
         }
     }
 }

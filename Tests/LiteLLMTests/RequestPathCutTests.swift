@@ -87,7 +87,7 @@ struct RequestPathCutTests {
     @Test func anOpenAIRouteRunsItsSyncHalfOnTheLoopAndOfflineModeDoesNot() async throws {
         try await withProvider { client, server in try await ProcessWideCallbacks.exclusively {
             try Interpreter.withGIL { gil in _ = try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = set()", gil) }
-            defer { _ = try? Interpreter.withGIL { gil in try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = None", gil) } }
+            defer { _ = try? Interpreter.withGIL { gil in _ = try Interpreter.run("import _embedchat_inline\n_embedchat_inline.RECORD = None", gil) } }
             #expect(try await client.complete(ask("openai/echo", "inline"), settings: server.openAI).text == "echo: inline")
             _ = try await client.complete(ask(OfflineMode.model), settings: .offline())  // mock_response: on a thread
             // Other suites may run beside this one; what matters is which models got here, not how many calls.

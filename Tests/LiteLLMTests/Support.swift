@@ -1,6 +1,7 @@
 import Foundation
 import LiteLLM
 import ProviderFakes
+import TestSupport
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
@@ -50,29 +51,10 @@ func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath
 /// litellm's callback lists are process-wide, and tests of several suites run at once in this process. A test that
 /// configures a callback, or that counts on none being configured (the success-logging and inline-completion cuts
 /// both step aside when one is), runs its body through `exclusively` so the two kinds never overlap.
-actor ProcessWideCallbacks {
-    private static let shared = ProcessWideCallbacks()
-    private var held = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+enum ProcessWideCallbacks {
+    private static let gate = AsyncSemaphore(permits: 1)
 
     static func exclusively<R>(_ body: () async throws -> R) async throws -> R {
-        await shared.acquire()
-        do {
-            let result = try await body()
-            await shared.release()
-            return result
-        } catch {
-            await shared.release()
-            throw error
-        }
-    }
-
-    private func acquire() async {
-        guard held else { held = true; return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    private func release() {
-        if waiting.isEmpty { held = false } else { waiting.removeFirst().resume() }
+        try await gate.withPermit(body)
     }
 }

@@ -9,7 +9,7 @@ import Testing
 struct BootstrapAdmissionTests {
     @Test func theLimitHoldsRequestsInTurnAndDropsTheOnesWhoseClientLeft() async throws {
         let local = try await BootstrapLocalModeTests.startLocal(environment: ["EMBEDCHAT_MAX_IN_FLIGHT": "2"]) { provider in
-            ["held": ["model": "openai/delay-300", "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY"]]
+            ["brief": ["model": "openai/delay-300", "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY"]]
         }
         defer {
             local.child.stop()
@@ -33,7 +33,7 @@ struct BootstrapAdmissionTests {
                 group.addTask {
                     try await onThread {
                         let connection = try RawHTTPConnection(port: port)
-                        connection.send(Self.post(chatBody("held", "turn \(index)")))
+                        connection.send(Self.post(chatBody("brief", "turn \(index)")))
                         return (index, connection.readUntilClose().text)
                     }
                 }
@@ -50,15 +50,17 @@ struct BootstrapAdmissionTests {
     }
 
     func aWaitingRequestWhoseClientLeavesNeverReachesTheUpstream(_ port: Int, _ local: BootstrapLocalModeTests.LocalBootstrap) async throws {
-        // Two requests wait on the provider (5 s) and take both turns; a third, sent and abandoned, waits in the queue.
+        // Two requests are held at the provider, so they keep both turns until the test has seen the third leave; the
+        // third, sent and abandoned, waits in the queue.
+        defer { local.provider.releaseHeldAnswers() }  // a failed step must not leave the two held for ever
         async let first = onThread { () -> String in
             let connection = try RawHTTPConnection(port: port)
-            connection.send(Self.post(chatBody("slow", "holder one")))
+            connection.send(Self.post(chatBody("held", "holder one")))
             return connection.readUntilClose().text
         }
         async let second = onThread { () -> String in
             let connection = try RawHTTPConnection(port: port)
-            connection.send(Self.post(chatBody("slow", "holder two")))
+            connection.send(Self.post(chatBody("held", "holder two")))
             return connection.readUntilClose().text
         }
         while local.provider.requestsInFlight < 2 { try await Task.sleep(for: .milliseconds(20)) }
@@ -75,6 +77,7 @@ struct BootstrapAdmissionTests {
             if !left { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(left, "the server never reported the waiting request leaving: \(local.child.log)")
+        local.provider.releaseHeldAnswers()
         #expect(RawHTTPConnection.status(try await first) == 200)
         #expect(RawHTTPConnection.status(try await second) == 200)
         // Its turn came and went: it never reached litellm's upstream call.

@@ -49,7 +49,7 @@ struct BootstrapBufferedTests {
         let http = try #require(bufferedHTTP(try await harness.invoke(functionURLEvent(method: "GET", path: "/v1/models"))))
         #expect(http.status == 200)
         let ids = (jsonObject(Array(http.body.utf8))?["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-        #expect(ids == ["echo", "long", "reset", "slow", "slow-stream"])
+        #expect(ids == ["echo", "glacial", "held", "long", "reset", "slow", "slow-stream"])
     }
 
     @Test(arguments: [
@@ -108,11 +108,12 @@ struct BootstrapBufferedTests {
 
     @Test func theDeadlineGivesA504BeforeLambdaWouldKillTheCall() async throws {
         let harness = try await SharedBootstraps.buffered.value
-        // `slow` answers 200 after 5 s; the 2 s deadline must turn into a 504 (a wall-clock check would also count
-        // the time this event waits behind other tests' events in the shared process).
-        let http = try #require(bufferedHTTP(try await harness.invoke(functionURLEvent(body: chatBody("slow")), timeout: .seconds(2))))
+        // `glacial` would answer 200 after 10 minutes; the 2 s deadline must turn into a 504, however late a busy
+        // machine runs its timer (a wall-clock check would also count the time this event waits behind other tests'
+        // events in the shared process).
+        let http = try #require(bufferedHTTP(try await harness.invoke(functionURLEvent(body: chatBody("glacial")), timeout: .seconds(2))))
         #expect(http.status == 504)
-        let direct = try await harness.invoke(chatBody("slow"), timeout: .seconds(2))
+        let direct = try await harness.invoke(chatBody("glacial"), timeout: .seconds(2))
         #expect(direct.errorType == "Chat.Timeout")
     }
 

@@ -143,12 +143,15 @@ struct BootstrapFrontDoorTests {
     }
 
     func requestsOverTheCapGet503WithRetryAfter(_ port: Int, _ provider: FakeProviderServer) async throws {
-        // Two requests wait on the provider (5 s); the cap is 2, so a third is refused at once rather than queued.
-        let slow = Self.post(chatBody("slow"), headers: ["Content-Type: application/json"])
-        async let first = exchange(port, slow)
-        async let second = exchange(port, slow)
+        // Two requests are held at the provider until the third has its answer; the cap is 2, so the third is
+        // refused at once rather than queued.
+        defer { provider.releaseHeldAnswers() }  // a failed step must not leave the two held for ever
+        let held = Self.post(chatBody("held"), headers: ["Content-Type: application/json"])
+        async let first = exchange(port, held)
+        async let second = exchange(port, held)
         while provider.requestsInFlight < 2 { try await Task.sleep(for: .milliseconds(20)) }
         let third = try await exchange(port, Self.post(chatBody("echo"), headers: ["Content-Type: application/json"]))
+        provider.releaseHeldAnswers()
         #expect(RawHTTPConnection.status(third.text) == 503, "\(third.text)")
         #expect(third.text.lowercased().contains("retry-after: 1"))
         #expect(RawHTTPConnection.status(try await first.text) == 200)

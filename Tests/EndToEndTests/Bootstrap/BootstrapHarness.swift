@@ -1,6 +1,7 @@
 import Foundation
 import ProviderFakes
 import RuntimeAPIFake
+import TestSupport
 import Testing
 
 /// The repository root, from this file's path.
@@ -76,7 +77,7 @@ final class BootstrapChild: @unchecked Sendable {
         env.merge(environment) { _, new in new }
         process.environment = env
         logPath = NSTemporaryDirectory() + "bootstrap-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
@@ -117,6 +118,8 @@ final class BootstrapChild: @unchecked Sendable {
 /// | `long` | `openai/long-8` |
 /// | `reset` | `openai/long-20+reset-after-3` (stream cut after 3 events) |
 /// | `slow` | `openai/delay-5000` |
+/// | `glacial` | `openai/delay-600000` (10 minutes: only a deadline or a cancel ends it first) |
+/// | `held` | `openai/held` (answers once the test calls `provider.releaseHeldAnswers()`) |
 /// | `slow-stream` | `openai/slow-stream-400-100` (40 s) |
 final class BootstrapHarness: @unchecked Sendable {
     static let providerKey = "sk-provider-key-for-tests-0123456789"
@@ -127,7 +130,8 @@ final class BootstrapHarness: @unchecked Sendable {
     static func modelsJSON(_ provider: FakeProviderServer, extra: [String: [String: String]] = [:]) -> String {
         var table: [String: [String: Any]] = [:]
         for (name, model) in ["echo": "openai/echo", "long": "openai/long-8", "reset": "openai/long-20+reset-after-3",
-                              "slow": "openai/delay-5000", "slow-stream": "openai/slow-stream-400-100"] {
+                              "slow": "openai/delay-5000", "slow-stream": "openai/slow-stream-400-100",
+                              "glacial": "openai/delay-600000", "held": "openai/held"] {
             table[name] = ["model": model, "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY", "num_retries": 0]
         }
         for (name, entry) in extra { table[name] = entry }

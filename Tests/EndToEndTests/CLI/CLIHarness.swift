@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `embedchat` executable as a child process for the CLI end-to-end tests.

@@ -48,9 +48,10 @@ struct ManagedInstancesTests {
         defer { Task { await harness.stop() } }
         let fake = harness.runtimeAPI
         #expect(try await fake.waitForPolls(pollers, timeout: .seconds(120)) == pollers)
-        // `reset` cuts its stream after 3 events; `slow` answers after 5 s, past its 3 s deadline.
+        // `reset` cuts its stream after 3 events; `glacial` would answer after 10 minutes, so only its 3 s deadline
+        // can end it, however late a busy machine runs the deadline's timer.
         let cut = try await fake.enqueue(event: chatBody("reset", stream: true))
-        let late = try await fake.enqueue(event: chatBody("slow"), timeout: .seconds(3))
+        let late = try await fake.enqueue(event: chatBody("glacial"), timeout: .seconds(3))
         var fine: [(id: String, prompt: String)] = []
         for index in 0..<(pollers - 2) {
             let prompt = uniquePrompt(index)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The storm's short version (`embedchat-bench storm`, 300 requests at up to 32 connections) against the built
