@@ -1,5 +1,6 @@
 import ChatLambda
 import Synchronization
+import TestSupport
 import Testing
 
 /// The local server's admission queue on its own: FIFO turns, the limit, and the two ways a waiting request leaves.
@@ -91,9 +92,19 @@ struct AdmissionQueueTests {
         let hold = Hold()
         let holder = Task { try await queue.admitted { await hold.wait() } }
         while queue.inside != 1 { await Task.yield() }
-        let error = await #expect(throws: AdmissionError.self) {
-            try await queue.admitted(until: .now + .milliseconds(20)) { Issue.record("a request past its deadline entered") }
+        // The deadline is on a clock the test moves: it passes once the waiter is surely waiting, and only then.
+        let clock = ManualClock()
+        let waiter = Task {
+            try await queue.admitted(until: clock.now.advanced(by: .milliseconds(20)), clock: clock) {
+                Issue.record("a request past its deadline entered")
+            }
         }
+        while clock.sleepers != 1 { await Task.yield() }
+        #expect(queue.waiting == 1)
+        clock.advance(by: .milliseconds(19))
+        #expect(queue.waiting == 1, "a waiter leaves only once its deadline has passed")
+        clock.advance(by: .milliseconds(1))
+        let error = await #expect(throws: AdmissionError.self) { try await waiter.value }
         #expect(error?.reason == .deadlinePassed)
         #expect(queue.waiting == 0 && queue.inside == 1)
         hold.open()
@@ -105,7 +116,10 @@ struct AdmissionQueueTests {
         struct Boom: Error {}
         let queue = AdmissionQueue(limit: 1)
         // A free turn is taken at once, even with a deadline already passed: the deadline only ends a wait.
-        await #expect(throws: Boom.self) { try await queue.admitted(until: .now - .seconds(1)) { throw Boom() } }
+        let clock = ManualClock()
+        let passed = clock.now
+        clock.advance(by: .seconds(1))
+        await #expect(throws: Boom.self) { try await queue.admitted(until: passed, clock: clock) { throw Boom() } }
         #expect(queue.inside == 0, "a body that throws gives its turn back")
     }
 }

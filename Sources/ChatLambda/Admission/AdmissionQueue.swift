@@ -50,12 +50,17 @@ public final class AdmissionQueue: Sendable {
     /// - Throws: ``AdmissionError`` if the request left the queue (cancelled, or the deadline passed) without
     ///   entering; else what `body` threw.
     public func admitted<T>(until deadline: ContinuousClock.Instant? = nil, _ body: () async throws -> T) async throws -> T {
-        try await enter(until: deadline)
+        try await admitted(until: deadline, clock: ContinuousClock(), body)
+    }
+
+    /// ``admitted(until:_:)`` with the deadline read on `clock` (a test's manual clock, say).
+    public func admitted<T, C: Clock>(until deadline: C.Instant?, clock: C, _ body: () async throws -> T) async throws -> T {
+        try await enter(until: deadline, clock: clock)
         defer { leave() }
         return try await body()
     }
 
-    private func enter(until deadline: ContinuousClock.Instant?) async throws {
+    private func enter<C: Clock>(until deadline: C.Instant?, clock: C) async throws {
         if Task.isCancelled { throw AdmissionError(reason: .cancelled) }
         let id: UInt64? = state.withLock { state in
             if state.inside < limit && state.queue.isEmpty {
@@ -71,7 +76,7 @@ public final class AdmissionQueue: Sendable {
         guard let id else { return }
         let timer = deadline.map { deadline in
             Task { [weak self] in
-                try await Task.sleep(until: deadline, clock: .continuous)
+                try await clock.sleep(until: deadline, tolerance: nil)
                 self?.leaveQueue(id, AdmissionError(reason: .deadlinePassed))
             }
         }
