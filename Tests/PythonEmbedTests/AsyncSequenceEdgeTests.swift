@@ -16,15 +16,6 @@ private func finishes(within seconds: Double, _ body: @escaping @Sendable () asy
     return done.load(ordering: .acquiring)
 }
 
-private func sequence(_ code: String, readAhead: Int = 8) async throws -> PythonAsyncSequence<PythonValue> {
-    let loop = try PythonEventLoop.shared()
-    return try await withPython { gil in
-        try PythonAsyncSequence(Interpreter.run(code, gil), loop: loop, readAhead: readAhead, gil) { item, gil in
-            try item.toValue(gil)
-        }
-    }
-}
-
 private final class Results: Sendable {
     private let storage = Mutex<[String]>([])
     func append(_ value: String) { storage.withLock { $0.append(value) } }
@@ -32,11 +23,11 @@ private final class Results: Sendable {
 }
 
 /// The pumped async sequence and the loop at their edges (found in review).
-@Suite("Async sequences and the loop at their edges", .serialized)
+@Suite("Async sequences and the loop at their edges", .serialized, .timeLimit(.minutes(5)))
 struct AsyncSequenceEdgeTests {
     @Test func aCancelledErrorFromTheIteratorEndsTheSequenceWithCancellation() async throws {
         try startPython()
-        let stream = try await sequence("""
+        let stream = try await pythonAsyncSequence("""
             import asyncio
             async def gen():
                 yield 1
@@ -62,7 +53,7 @@ struct AsyncSequenceEdgeTests {
         try startPython()
         // The first item waits for the test's word, not for a 0.2 s sleep: the second consumer comes while the first
         // is surely waiting (the generator has started for it) and surely before its item, however slow the machine.
-        let stream = try await sequence("""
+        let stream = try await pythonAsyncSequence("""
             import asyncio, builtins
             builtins.edge_pulled = False
             builtins.edge_release = False
@@ -80,7 +71,8 @@ struct AsyncSequenceEdgeTests {
             let item = try await iterator.next()
             results.append("item \(item?.intValue ?? -1)")
         }
-        #expect(try await pythonBecomesTrue("builtins.edge_pulled"), "the first consumer's pull never started")
+        // A hang here means the first consumer's pull never started.
+        try await untilPythonIsTrue("builtins.edge_pulled")
         let second = await finishes(within: 60) {
             var iterator = stream.makeAsyncIterator()
             do { _ = try await iterator.next() } catch let error as PythonError {
@@ -98,7 +90,7 @@ struct AsyncSequenceEdgeTests {
         try startPython()
         // Python 3.11's wait_for returns the result instead of raising when the inner future finishes as it is
         // cancelled; this generator absorbs every cancellation outright.
-        let stream = try await sequence("""
+        let stream = try await pythonAsyncSequence("""
             import asyncio, builtins
             builtins.edge_closed = False
             async def stubborn():
@@ -119,7 +111,7 @@ struct AsyncSequenceEdgeTests {
         _ = try await iterator.next()
         stream.close()
         // The close runs later on the loop thread: waited for by its effect, not for at most a second.
-        #expect(try await pythonBecomesTrue("builtins.edge_closed"), "the iterator was left open")
+        try await untilPythonIsTrue("builtins.edge_closed")  // a hang here means the iterator was left open
         withExtendedLifetime(stream) {}
     }
 

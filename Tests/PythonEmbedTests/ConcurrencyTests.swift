@@ -2,7 +2,7 @@ import Foundation
 import PythonEmbed
 import Testing
 
-@Suite("Blocking work, overlap and cancellation", .serialized)
+@Suite("Blocking work, overlap and cancellation", .serialized, .timeLimit(.minutes(5)))
 struct ConcurrencyTests {
     @Test func sixteenBlockingCallsOnWorkerThreadsOverlap() async throws {
         try startPython()
@@ -125,24 +125,20 @@ struct ConcurrencyTests {
 
     @Test func asyncGeneratorStreamsThroughTheLoopAndCanBeAbandoned() async throws {
         try startPython()
-        let loop = try PythonEventLoop.shared()
         func makeStream() async throws -> PythonAsyncSequence<PythonValue> {
-            try await withPython { gil in
-                let generator = try Interpreter.run("""
-                    import asyncio, builtins
-                    builtins.embed_test_closed = False
-                    async def ticks():
-                        try:
-                            for i in range(1000):
-                                await asyncio.sleep(0)
-                                yield {"i": i}
-                            raise RuntimeError('ran out')
-                        finally:
-                            builtins.embed_test_closed = True
-                    result = ticks()
-                    """, gil)
-                return try PythonAsyncSequence(generator, loop: loop, gil) { item, gil in try item.toValue(gil) }
-            }
+            try await pythonAsyncSequence("""
+                import asyncio, builtins
+                builtins.embed_test_closed = False
+                async def ticks():
+                    try:
+                        for i in range(1000):
+                            await asyncio.sleep(0)
+                            yield {"i": i}
+                        raise RuntimeError('ran out')
+                    finally:
+                        builtins.embed_test_closed = True
+                result = ticks()
+                """)
         }
         var count = 0
         await #expect(throws: PythonError.self) {
@@ -160,29 +156,16 @@ struct ConcurrencyTests {
         }
         #expect(firstThree == [["i": 0], ["i": 1], ["i": 2]])
         // The close runs later on the loop thread (see the test below): waited for, not given a fixed 100 ms.
-        #expect(try await pythonBecomesTrue("builtins.embed_test_closed"), "the abandoned generator was never closed")
+        // A hang here means the abandoned generator was never closed.
+        try await untilPythonIsTrue("builtins.embed_test_closed")
     }
 
     @Test func anAbandonedStreamIsClosedLaterOnTheLoopThreadNotWhileTheConsumerLetsGo() async throws {
         try startPython()
         let loop = try PythonEventLoop.shared()
-        let sequence = try await withPython { gil in
-            let generator = try Interpreter.run("""
-                import asyncio, builtins, threading
-                builtins.embed_test_late_closed = False
-                builtins.embed_test_loop_held = False
-                builtins.embed_test_loop_gate = threading.Event()
-                async def ticks():
-                    try:
-                        while True:
-                            await asyncio.sleep(0)
-                            yield 1
-                    finally:
-                        builtins.embed_test_late_closed = True
-                result = ticks()
-                """, gil)
-            return try PythonAsyncSequence(generator, loop: loop, gil) { item, gil in try item.toValue(gil) }
-        }
+        let sequence = try await pythonAsyncSequence(endlessGenerator(pause: "0", closed: "embed_test_late_closed", setUp: [
+            "import threading", "builtins.embed_test_loop_held = False", "builtins.embed_test_loop_gate = threading.Event()",
+        ]))
         var iterator = sequence.makeAsyncIterator()
         #expect(try await iterator.next() == 1)
         // Holds the loop thread itself (a blocking wait, the GIL released): what is posted to the loop waits behind it.
@@ -197,71 +180,51 @@ struct ConcurrencyTests {
                     """, gil)
             }, convert: { _, _ in () })
         }
-        #expect(try await pythonBecomesTrue("builtins.embed_test_loop_held"))
+        try await untilPythonIsTrue("builtins.embed_test_loop_held")
         sequence.close()
         // The consumer has let go, yet the generator is open: its close is queued for the busy loop thread. A check
         // made a fixed time after letting go races this, and loses whenever the loop is slow to get there.
         #expect(try await evaluate("import builtins\nresult = builtins.embed_test_late_closed") == false)
         _ = try await evaluate("import builtins\nbuiltins.embed_test_loop_gate.set()\nresult = None")
         try await holder.value
-        #expect(try await pythonBecomesTrue("builtins.embed_test_late_closed"), "the abandoned generator was never closed")
+        // A hang here means the abandoned generator was never closed.
+        try await untilPythonIsTrue("builtins.embed_test_late_closed")
         withExtendedLifetime(sequence) {}
     }
 
     @Test func closingWhileAPullIsInFlightEndsThatPullAndClosesTheRunningGenerator() async throws {
         try startPython()
-        let loop = try PythonEventLoop.shared()
-        let sequence = try await withPython { gil in
-            let generator = try Interpreter.run("""
-                import asyncio, builtins
-                builtins.embed_test_slow_started = False
-                builtins.embed_test_slow_closed = False
-                async def slow():
-                    builtins.embed_test_slow_started = True
-                    try:
-                        while True:
-                            await asyncio.sleep(0.3)
-                            yield 1
-                    finally:
-                        builtins.embed_test_slow_closed = True
-                result = slow()
-                """, gil)
-            return try PythonAsyncSequence(generator, loop: loop, gil) { item, gil in try item.toValue(gil) }
-        }
+        let sequence = try await pythonAsyncSequence(
+            endlessGenerator(pause: "0.3", closed: "embed_test_slow_closed", started: "embed_test_slow_started"))
         let pull = Task {
             var iterator = sequence.makeAsyncIterator()
             return try await iterator.next()
         }
         // Closed once the generator runs (inside its sleep), not a fixed 50 ms after the pull was started: closed
         // before its first step, the generator would be dropped unstarted and its finally would never run.
-        #expect(try await pythonBecomesTrue("builtins.embed_test_slow_started"))
+        try await untilPythonIsTrue("builtins.embed_test_slow_started")
         // Python would refuse an aclose now, so the pull is cancelled.
         sequence.close()
         #expect(try await pull.value == nil, "a pull pending when the sequence is closed ends it")
-        let closed = try await pythonBecomesTrue("builtins.embed_test_slow_closed")
+        try await untilPythonIsTrue("builtins.embed_test_slow_closed")  // a hang here means the generator was left open
         withExtendedLifetime(sequence) {}
-        #expect(closed, "the generator was left open")
     }
 
     @Test func thePumpReadsAheadNoMoreThanItsWindow() async throws {
         try startPython()
-        let loop = try PythonEventLoop.shared()
-        let sequence = try await withPython { gil in
-            let generator = try Interpreter.run("""
-                import builtins
-                builtins.embed_test_produced = 0
-                async def counting():
-                    for i in range(1000):
-                        builtins.embed_test_produced += 1
-                        yield i
-                result = counting()
-                """, gil)
-            return try PythonAsyncSequence(generator, loop: loop, readAhead: 4, gil) { item, gil in try item.toValue(gil) }
-        }
+        let sequence = try await pythonAsyncSequence("""
+            import builtins
+            builtins.embed_test_produced = 0
+            async def counting():
+                for i in range(1000):
+                    builtins.embed_test_produced += 1
+                    yield i
+            result = counting()
+            """, readAhead: 4)
         var iterator = sequence.makeAsyncIterator()
         #expect(try await iterator.next() == 0)
         // The pump reads ahead on the loop thread when it gets there: waited for, not assumed done within 200 ms.
-        #expect(try await pythonBecomesTrue("builtins.embed_test_produced >= 2"), "the pump never read ahead")
+        try await untilPythonIsTrue("builtins.embed_test_produced >= 2")  // a hang here means the pump never read ahead
         try await Task.sleep(for: .milliseconds(200))  // time enough to run far ahead, were it allowed to
         let produced = try await evaluate("import builtins\nresult = builtins.embed_test_produced").intValue ?? -1
         #expect((2...5).contains(produced), "one item taken, window 4: produced \(produced)")
@@ -287,8 +250,8 @@ struct ConcurrencyTests {
         handle = nil
         _ = handle
         // The decref may be queued until a thread next holds the GIL: waited for by its effect, not for at most 2 s.
-        #expect(try await pythonBecomesTrue("builtins.embed_test_probe() is None"),
-                "a finished worker job still holds the Python object it captured")
+        // A hang here means a finished worker job still holds the Python object it captured.
+        try await untilPythonIsTrue("builtins.embed_test_probe() is None")
     }
 
     @Test func threadCountReturnsToBaselineAfterCancelledWork() async throws {

@@ -20,15 +20,34 @@ func evaluate(_ code: String) async throws -> PythonValue {
     return try await PythonWorkerPool.shared.run { gil in try Interpreter.run(code, gil).toValue(gil) }
 }
 
-/// Whether the Python expression `condition` (e.g. `builtins.flag`) became true within `timeout`, checked every few
-/// milliseconds: for effects the host starts without waiting for them (an async iterator's close runs later on the
-/// loop thread), whose moment depends on the scheduler. The budget only bounds a failure; a pass returns at once.
-func pythonBecomesTrue(_ condition: String, within timeout: Duration = .seconds(60)) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try await evaluate("import builtins\nresult = bool(\(condition))") == true { return true }
-        if ContinuousClock.now >= deadline { return false }
+/// Returns once the Python expression `condition` (e.g. `builtins.flag`) is true, checked every few milliseconds:
+/// for effects the host starts without waiting for them (an async iterator's close runs later on the loop thread),
+/// whose moment depends on the scheduler. No clock is read: an effect that never comes holds the test until its time
+/// limit (`.timeLimit` on the suite) cancels the wait, which then throws `CancellationError`.
+func untilPythonIsTrue(_ condition: String) async throws {
+    while try await evaluate("import builtins\nresult = bool(\(condition))") != true {
         try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// Python source that leaves in `result` an endless async generator yielding 1 after each `asyncio.sleep(pause)`; it
+/// sets `builtins.<closed>` when it is closed and, if given, `builtins.<started>` when it first runs. `setUp` lines
+/// run first.
+func endlessGenerator(pause: String, closed: String, started: String? = nil, setUp: [String] = []) -> String {
+    var lines = ["import asyncio, builtins", "builtins.\(closed) = False"] + setUp
+    lines += started.map { ["builtins.\($0) = False", "async def endless():", "    builtins.\($0) = True"] } ?? ["async def endless():"]
+    lines += ["    try:", "        while True:", "            await asyncio.sleep(\(pause))", "            yield 1",
+              "    finally:", "        builtins.\(closed) = True", "result = endless()"]
+    return lines.joined(separator: "\n")
+}
+
+/// An async sequence over the async generator that the Python `code` leaves in `result`, its items as values.
+func pythonAsyncSequence(_ code: String, readAhead: Int = 8) async throws -> PythonAsyncSequence<PythonValue> {
+    let loop = try PythonEventLoop.shared()
+    return try await withPython { gil in
+        try PythonAsyncSequence(Interpreter.run(code, gil), loop: loop, readAhead: readAhead, gil) { item, gil in
+            try item.toValue(gil)
+        }
     }
 }
 
