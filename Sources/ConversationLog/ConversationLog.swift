@@ -21,7 +21,7 @@ public final class ConversationLog: Sendable {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             configuration.label = "embedchat.log"
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.openWaitingOutOtherOpeners(path, configuration)
             do {
                 try Self.migrator.migrate(pool)
             } catch {
@@ -34,6 +34,23 @@ public final class ConversationLog: Sendable {
             throw error
         } catch {
             throw ConversationLogError("cannot open the log at \(path): \(Self.describe(error))")
+        }
+    }
+
+    /// Opens the pool, trying again while another connection holds the file's lock. Switching a new file to WAL
+    /// (`PRAGMA journal_mode = WAL`, run by every open) needs the lock for a moment and fails at once with "database
+    /// is locked" when another process is doing the same: SQLite does not call the busy handler there. So processes
+    /// started together lost their log for that run. The retry waits out the other opener, 10 s at the most.
+    private static func openWaitingOutOtherOpeners(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                        where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && ContinuousClock.now < deadline {
+                // A short random pause, so openers that collided do not collide again in step.
+                Thread.sleep(forTimeInterval: .random(in: 0.005...0.05))
+            }
         }
     }
 

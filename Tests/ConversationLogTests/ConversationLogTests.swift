@@ -1,5 +1,6 @@
 import ConversationLog
 import Foundation
+import Synchronization
 import Testing
 
 /// The log on a real SQLite file: migrations, conversations, full-text search, filters and cost totals.
@@ -30,6 +31,37 @@ struct ConversationLogTests {
         // Reopening runs no migration twice and finds the rows.
         let reopened = try ConversationLog(path: log.path)
         #expect(try reopened.count() == 3)
+    }
+
+    @Test func processesOpeningANewLogAtOnceAllOpenItAndLogTheirExchange() throws {
+        // embedchat runs started together (two commands in a script, a batch beside a chat) open a log that does not
+        // exist yet at the same moment. Each open here is its own SQLite connection, which locks the file as another
+        // process would. Every one must open the log and write its entry: none may find it "locked" and lose it.
+        // Before the open waited out the others, 2 to 20 of these 4,800 opens failed in a run.
+        for round in 0..<400 {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("embedchat-log-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let path = folder.appendingPathComponent("logs.db").path
+            let openers = 12
+            let failures = Mutex<[String]>([])
+            let start = DispatchSemaphore(value: 0)
+            let group = DispatchGroup()
+            for opener in 0..<openers {
+                DispatchQueue.global().async(group: group) {
+                    start.wait()
+                    do {
+                        let log = try ConversationLog(path: path)
+                        try log.append(contentsOf: [LogEntry(conversationID: "c\(opener)", model: "m", prompt: "p", response: "r", command: "ask")])
+                    } catch {
+                        failures.withLock { $0.append("round \(round), opener \(opener): \(error)") }
+                    }
+                }
+            }
+            for _ in 0..<openers { start.signal() }
+            group.wait()
+            #expect(failures.withLock { $0 } == [])
+            #expect(try ConversationLog(path: path).count() == openers)
+        }
     }
 
     @Test func searchesFullTextNewestLastWithFilters() throws {
