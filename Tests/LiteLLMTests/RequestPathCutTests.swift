@@ -7,11 +7,15 @@ import Testing
 /// acompletion's synchronous half run on the loop for OpenAI-compatible routes only.
 @Suite("Per-request cuts: httpcore's pool scan, acompletion's thread hop", .serialized)
 struct RequestPathCutTests {
-    @Test func thePoolCutDecidesExactlyWhatHttpcoreDecides() async throws {
+    @Test func thePoolCutDecidesWhatHttpcoreDecidesButKeepsIdleConnectionsUpToTheKeepAliveLimit() async throws {
         _ = try await startClient()
         // Random pools (closed, expired, idle, busy and not yet connected connections, several origins, queued and
-        // assigned requests, tight and loose limits) go through httpcore's own method and the cut on twin copies;
-        // every outcome must match: what is closed, what stays in the pool in which order, who gets which connection.
+        // assigned requests, tight and loose limits) go through httpcore's own method and the cut on twin copies.
+        // Where no idle connection is surplus by either count (the keep-alive limit at least the pool's size) every
+        // outcome must match: what is closed, what stays in the pool in which order, who gets which connection.
+        // Elsewhere the cut closes, of the idle connections that are not expired, exactly those beyond the limit,
+        // the first ones in the pool's order, and never a busy one; httpcore closed every idle connection while the
+        // whole pool was over the limit.
         let outcome = try Interpreter.withGIL { gil in
             try Interpreter.run(#"""
             import random
@@ -56,12 +60,59 @@ struct RequestPathCutTests {
                 return ([c.label for c in closing], [c.label for c in pool._connections],
                         [r.connection.label if r.connection is not None else None for r in pool._requests])
 
-            mismatches = [seed for seed in range(3000)
+            def within_keepalive(seed):
+                pool = Pool(random.Random(seed), seed)
+                return pool._max_keepalive_connections >= len(pool._connections)
+
+            def keeps_idle_up_to_the_limit(seed):
+                # Closed first: the expired connections, then the oldest idle ones beyond the limit, in pool order;
+                # after them only idle ones closed to make room for a queued request. Never a busy one.
+                pool = Pool(random.Random(seed), seed)
+                state = {c.label: c.state for c in pool._connections}
+                idle = [c.label for c in pool._connections if c.state == "idle"]
+                expected = [c.label for c in pool._connections if c.state == "expired"] \
+                    + idle[:max(0, len(idle) - pool._max_keepalive_connections)]
+                closing, _, _ = run(_embedchat_pool._assign_requests_to_connections, seed)
+                return closing[:len(expected)] == expected and all(state[label] == "idle" for label in closing[len(expected):])
+
+            same = [seed for seed in range(6000) if within_keepalive(seed)][:3000]
+            mismatches = [seed for seed in same
                           if run(_embedchat_pool.ORIGINAL_ASSIGN, seed) != run(_embedchat_pool._assign_requests_to_connections, seed)]
-            result = [_embedchat_pool.INSTALLED, len(mismatches), mismatches[:5]]
+            wrong_surplus = [seed for seed in range(3000) if not keeps_idle_up_to_the_limit(seed)]
+            differs = sum(1 for seed in range(3000)
+                          if run(_embedchat_pool.ORIGINAL_ASSIGN, seed) != run(_embedchat_pool._assign_requests_to_connections, seed))
+            result = [_embedchat_pool.INSTALLED, len(same) >= 500, len(mismatches), mismatches[:5], len(wrong_surplus),
+                      wrong_surplus[:5], differs > 0]
             """#, gil).toValue(gil)
         }
-        #expect(outcome == [.bool(true), .int(0), .array([])])
+        #expect(outcome == [.bool(true), .bool(true), .int(0), .array([]), .int(0), .array([]), .bool(true)])
+    }
+
+    @Test func anIdleConnectionIsKeptWhileMoreCallsThanTheKeepAliveLimitAreInFlight() async throws {
+        try await withProvider { client, server in
+            // 25 calls held at the provider keep 25 connections busy, more than httpx's keep-alive limit of 20; then
+            // five calls one after another. The first opens a 26th connection; once it is idle the next ones reuse
+            // it. httpcore 1.0.9's own count closed it each time (the pool held more than 20), so each call
+            // connected anew: 30 connections.
+            let held = Task {
+                try await withThrowingTaskGroup(of: String?.self) { group in
+                    for index in 0..<25 {
+                        group.addTask { try await client.complete(ask("openai/held", "held \(index)"), settings: server.openAI).text }
+                    }
+                    return try await group.reduce(into: [String?]()) { $0.append($1) }
+                }
+            }
+            defer { server.releaseHeldAnswers() }  // a failed step must not leave the 25 held for ever
+            while server.requestsInFlight < 25 { try await Task.sleep(for: .milliseconds(10)) }
+            for index in 0..<5 {
+                #expect(try await client.complete(ask("openai/echo", "one by one \(index)"), settings: server.openAI).text
+                        == "echo: one by one \(index)")
+            }
+            #expect(server.totalConnections == 26, "\(server.totalConnections) connections for 25 held calls and 5 in turn")
+            server.releaseHeldAnswers()
+            let texts = try await held.value
+            #expect(Set(texts.compactMap { $0 }) == Set((0..<25).map { "echo: held \($0)" }))
+        }
     }
 
     @Test func manyCallsAtOnceAreAllAnsweredThroughTheCutPool() async throws {

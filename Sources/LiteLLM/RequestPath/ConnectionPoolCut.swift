@@ -18,9 +18,13 @@ import PythonEmbed
 /// the method taking about a quarter of all CPU; CPU per call went from 4.4 ms to 3.3 ms with this cut. That cost is
 /// what made 64 connections dearer per request than 16 in `scripts/bench/proxy-side-by-side.sh`.
 ///
-/// The replacement decides exactly what httpcore's does, in the same order: the same connections are removed,
-/// closed, reused or created, and each idle connection is still polled for a server-side close (only the raw
-/// socket is remembered per stream, which is fixed for the stream's life). It is installed only over httpcore 1.0.9,
+/// The replacement decides what httpcore's does, in the same order: the same connections are removed, closed, reused
+/// or created, and each idle connection is still polled for a server-side close (only the raw socket is remembered
+/// per stream, which is fixed for the stream's life). One decision is corrected: an idle connection is surplus when
+/// the pool holds more *idle* connections than `max_keepalive_connections` (httpx's default 20), as httpx documents
+/// the limit. httpcore 1.0.9 counts every connection there (encode/httpcore#1000, open upstream), so with more than
+/// 20 calls in flight every connection that fell idle was closed and the next call connected anew: at 64 connections
+/// the gateway opened 2,739 upstream connections for 2,733 calls. It is installed only over httpcore 1.0.9,
 /// the version pinned in python/requirements.txt; any other version is left alone. httpcore's files are not changed.
 enum ConnectionPoolCut {
     static let moduleName = "_embedchat_pool"
@@ -50,14 +54,23 @@ def _get_extra_info(self, info):
 def _assign_requests_to_connections(self):
     closing = []
     connections = self._connections
-    # Closed, expired and surplus idle connections leave the pool (the surplus test counted every connection).
+    # Closed, expired and surplus idle connections leave the pool. Surplus means more *idle* connections than the
+    # keep-alive limit: httpcore 1.0.9 compares the limit with every connection, busy ones included (its
+    # encode/httpcore#1000), so with more calls in flight than the limit each connection that falls idle was closed
+    # and the next call opened a new one.
+    # The oldest idle connections go first; `has_expired` (a poll of the socket) is still asked once per connection.
+    idle = []
     for connection in list(connections):
         if connection.is_closed():
             connections.remove(connection)
         elif connection.has_expired():
             connections.remove(connection)
             closing.append(connection)
-        elif connection.is_idle() and len(connections) > self._max_keepalive_connections:
+        elif connection.is_idle():
+            idle.append(connection)
+    surplus = len(idle) - self._max_keepalive_connections
+    if surplus > 0:
+        for connection in idle[:surplus]:
             connections.remove(connection)
             closing.append(connection)
     # Each queued request: the first available connection for its origin, else a new one if there is room, else
