@@ -87,7 +87,8 @@ import TestSupport
 /// - `held`: hold the answer until the test calls ``releaseHeldAnswers()``: it holds a turn for exactly as long as
 ///   the test needs, where a `delay-MS` would end on its own on a machine slower than the test expected.
 /// - `gate-N`: hold the answer until N requests are in flight at the server at once (see ``requestsInFlight``),
-///   or two minutes have passed; a test of overlap then checks ``mostRequestsInFlight`` instead of the wall clock.
+///   then let every request waiting at the gate go (even one that looks only after the first have finished), or
+///   until two minutes have passed; a test of overlap then checks ``mostRequestsInFlight`` instead of the wall clock.
 ///
 /// Errors (each in the provider's own error shape and with its status):
 /// - `status-NNN` for NNN in 400...599, optionally followed by kind words: `status-400-context` (context-length

@@ -21,8 +21,9 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var keepAlive = true
     /// Whether a recorded request's answer is being played (counted in the server's requests in flight).
     private var answering = false
-    /// When the `gate` step in play began waiting.
+    /// When the `gate` step in play began waiting, and the gate's opening count then (see `ServerState.openGate`).
     private var gateOpened: NIODeadline?
+    private var gateOpeningsSeen = 0
 
     init(state: ServerState, connectionNumber: Int) {
         self.state = state
@@ -133,9 +134,13 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 continue
             case let .gate(count):
                 let now = NIODeadline.now()
+                if gateOpened == nil { gateOpeningsSeen = state.gateOpenings(count) }
                 let opened = gateOpened ?? now
                 gateOpened = opened
-                if state.requestsInFlight >= count || now - opened > ResponsePlan.gateLimit {
+                // Open for every request waiting at it once N were in flight together, not only for those that look
+                // while they still are: the first ones let through may finish before the others look again.
+                if state.requestsInFlight >= count { state.openGate(count) }
+                if state.gateOpenings(count) > gateOpeningsSeen || now - opened > ResponsePlan.gateLimit {
                     gateOpened = nil
                     continue
                 }

@@ -16,6 +16,8 @@ final class ServerState: Sendable {
     private let failureCounters = Mutex<[String: Int]>([:])
     private let inFlight = Mutex((now: 0, most: 0))
     private let held = Atomic(false)
+    /// How many times each `gate-N` has opened.
+    private let gates = Mutex<[Int: Int]>([:])
 
     /// Registers an accepted connection and returns its number.
     func connectionOpened(_ channel: any Channel) -> Int {
@@ -75,6 +77,10 @@ final class ServerState: Sendable {
 
     /// A request's answer ended, or its connection closed before it did.
     func requestEnded() { inFlight.withLock { $0.now -= 1 } }
+
+    /// Opens `gate-count` for the requests waiting at it now (those that began waiting before this call).
+    func openGate(_ count: Int) { gates.withLock { $0[count, default: 0] += 1 } }
+    func gateOpenings(_ count: Int) -> Int { gates.withLock { $0[count, default: 0] } }
 
     /// Whether `held` answers go on (``FakeProviderServer/releaseHeldAnswers()``); once released, for good.
     var heldAnswersReleased: Bool { held.load(ordering: .acquiring) }
