@@ -20,11 +20,20 @@ import PythonEmbed
 ///
 /// The replacement decides what httpcore's does, in the same order: the same connections are removed, closed, reused
 /// or created, and each idle connection is still polled for a server-side close (only the raw socket is remembered
-/// per stream, which is fixed for the stream's life). One decision is corrected: an idle connection is surplus when
-/// the pool holds more *idle* connections than `max_keepalive_connections` (httpx's default 20), as httpx documents
-/// the limit. httpcore 1.0.9 counts every connection there (encode/httpcore#1000, open upstream), so with more than
-/// 20 calls in flight every connection that fell idle was closed and the next call connected anew: at 64 connections
-/// the gateway opened 2,739 upstream connections for 2,733 calls. It is installed only over httpcore 1.0.9,
+/// per stream, which is fixed for the stream's life). Two decisions are corrected:
+///
+/// - An idle connection is surplus when the pool holds more *idle* connections than `max_keepalive_connections`
+///   (httpx's default 20), as httpx documents the limit. httpcore 1.0.9 counts every connection there
+///   (encode/httpcore#1000, open upstream), so with more than 20 calls in flight every connection that fell idle was
+///   closed and the next call connected anew: at 64 connections the gateway opened 2,739 upstream connections for
+///   2,733 calls.
+/// - An HTTP/1.1 connection handed to a request is handed to no other one. httpcore hands an idle connection to
+///   every request queued before the first of them starts on it (it turns busy only then); all but one fail with
+///   `ConnectionNotAvailable` and queue again, and under load some lose that race again and again: with reuse
+///   alone, p99 at 64 connections tripled (`scripts/bench/proxy-side-by-side.sh`, ~850 ms against ~300 ms).
+///   20 calls started together over 20 idle connections were queued again 53 times; with the fix, none.
+///
+/// It is installed only over httpcore 1.0.9,
 /// the version pinned in python/requirements.txt; any other version is left alone. httpcore's files are not changed.
 enum ConnectionPoolCut {
     static let moduleName = "_embedchat_pool"
@@ -59,6 +68,12 @@ def _assign_requests_to_connections(self):
     # encode/httpcore#1000), so with more calls in flight than the limit each connection that falls idle was closed
     # and the next call opened a new one.
     # The oldest idle connections go first; `has_expired` (a poll of the socket) is still asked once per connection.
+    #
+    # An HTTP/1.1 connection handed to a request stays idle until that request's task runs and starts it, a loop
+    # turn later or more; httpcore would hand the same connection to every request queued meanwhile, and all but one
+    # of them then fail with ConnectionNotAvailable and queue again. So a connection some request holds is taken
+    # by no other one, nor closed as idle (HTTP/2 connections, which serve many requests, are shared as before).
+    claimed = set() if self._http2 else {id(request.connection) for request in self._requests if request.connection is not None}
     idle = []
     for connection in list(connections):
         if connection.is_closed():
@@ -66,7 +81,7 @@ def _assign_requests_to_connections(self):
         elif connection.has_expired():
             connections.remove(connection)
             closing.append(connection)
-        elif connection.is_idle():
+        elif connection.is_idle() and id(connection) not in claimed:
             idle.append(connection)
     surplus = len(idle) - self._max_keepalive_connections
     if surplus > 0:
@@ -79,7 +94,7 @@ def _assign_requests_to_connections(self):
         origin = pool_request.request.url.origin
         chosen = None
         for connection in connections:
-            if connection.can_handle_request(origin) and connection.is_available():
+            if id(connection) not in claimed and connection.can_handle_request(origin) and connection.is_available():
                 chosen = connection
                 break
         if chosen is None:
@@ -87,7 +102,8 @@ def _assign_requests_to_connections(self):
                 chosen = self.create_connection(origin)
                 connections.append(chosen)
             else:
-                idle = next((connection for connection in connections if connection.is_idle()), None)
+                idle = next((connection for connection in connections
+                             if connection.is_idle() and id(connection) not in claimed), None)
                 if idle is None:
                     continue
                 connections.remove(idle)
@@ -95,6 +111,8 @@ def _assign_requests_to_connections(self):
                 chosen = self.create_connection(origin)
                 connections.append(chosen)
         pool_request.assign_to_connection(chosen)
+        if not self._http2:
+            claimed.add(id(chosen))
     return closing
 
 
