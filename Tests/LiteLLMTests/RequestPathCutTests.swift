@@ -187,6 +187,45 @@ struct RequestPathCutTests {
         }
     }
 
+    @Test func aCancelDuringTheResponsesCloseStillReturnsTheConnectionToThePool() async throws {
+        try await withProvider { _, server in
+            // The host cancels a call's task when its client goes away. httpcore shields the response's close with an
+            // anyio cancel scope, which a plain asyncio cancel goes through; its lock yields once even when free, so a
+            // cancel landing there left the request in the pool holding a busy connection for good (the gateway's
+            // upstream connections grew round after round of wrk). Here the close is cancelled at that yield.
+            let outcome = try Interpreter.withGIL { gil in
+                try Interpreter.run("""
+                    import asyncio, httpx
+                    async def scenario(base):
+                        async with httpx.AsyncClient() as client:
+                            pool = client._transport._pool
+                            request = client.build_request("POST", base + "/chat/completions", headers={"authorization": "Bearer sk-test"},
+                                                           json={"model": "echo", "messages": [{"role": "user", "content": "hi"}]})
+                            response = await client.send(request, stream=True)
+                            async for _ in response.stream:  # the whole body, leaving the close to the caller
+                                pass
+                            closing = asyncio.ensure_future(response.aclose())
+                            await asyncio.sleep(0)  # the close runs to its first yield
+                            closing.cancel()
+                            try:
+                                await closing
+                                cancelled = False
+                            except asyncio.CancelledError:
+                                cancelled = True
+                            for _ in range(20):
+                                await asyncio.sleep(0)
+                            return [cancelled, len(pool._requests), [str(c.info()).split(", ")[2] for c in pool.connections]]
+                    loop = asyncio.new_event_loop()
+                    try:
+                        result = loop.run_until_complete(scenario("\(server.openAIBase)"))
+                    finally:
+                        loop.close()
+                    """, gil).toValue(gil)
+            }
+            #expect(outcome == [.bool(true), .int(0), .array([.string("IDLE")])], "cancelled, requests left in the pool, its connections")
+        }
+    }
+
     @Test func manyCallsAtOnceAreAllAnsweredThroughTheCutPool() async throws {
         try await withProvider { client, server in
             // Each answer takes 200 ms, so the calls overlap and the pool opens connections while others are busy.

@@ -39,9 +39,11 @@ enum ConnectionPoolCut {
     static let moduleName = "_embedchat_pool"
 
     static let source = #"""
+import asyncio
 import importlib.metadata
 
 import anyio
+import sniffio
 from httpcore._async import connection_pool as _connection_pool
 from httpcore._backends import anyio as _anyio_backend
 
@@ -116,6 +118,46 @@ def _assign_requests_to_connections(self):
     return closing
 
 
+# httpcore shields its clean-up (closing a response, closing connections taken out of the pool) with an anyio cancel
+# scope, which a plain asyncio `task.cancel()` goes through: the host cancels a call's task when its client goes
+# away, and a cancel landing inside that clean-up (anyio's lock yields once even when free) left the request in the
+# pool holding a busy connection for good, or a removed connection open. Under asyncio the clean-up now runs in a
+# task of its own, shielded: the cancelled caller still gets its CancelledError, and the clean-up finishes.
+_CLEANUPS = set()
+_original_response_aclose = _connection_pool.PoolByteStream.aclose
+_original_close_connections = _connection_pool.AsyncConnectionPool._close_connections
+
+
+async def _to_the_end(cleanup):
+    try:
+        loop = asyncio.get_running_loop()
+        native = sniffio.current_async_library() == "asyncio"
+    except (RuntimeError, sniffio.AsyncLibraryNotFoundError):
+        native = False
+    if not native:
+        return await cleanup
+    task = loop.create_task(cleanup)
+    _CLEANUPS.add(task)
+    task.add_done_callback(_cleanup_done)
+    await asyncio.shield(task)
+
+
+def _cleanup_done(task):
+    _CLEANUPS.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a caller cancelled meanwhile never awaits it
+
+
+async def _response_aclose(self):
+    if not self._closed:
+        await _to_the_end(_original_response_aclose(self))
+
+
+async def _close_connections(self, closing):
+    if closing:
+        await _to_the_end(_original_close_connections(self, closing))
+
+
 INSTALLED = False
 
 
@@ -125,6 +167,8 @@ def install():
         return INSTALLED
     _anyio_backend.AnyIOStream.get_extra_info = _get_extra_info
     _connection_pool.AsyncConnectionPool._assign_requests_to_connections = _assign_requests_to_connections
+    _connection_pool.PoolByteStream.aclose = _response_aclose
+    _connection_pool.AsyncConnectionPool._close_connections = _close_connections
     INSTALLED = True
     return INSTALLED
 """#
