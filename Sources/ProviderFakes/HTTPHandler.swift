@@ -90,11 +90,7 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         while active, let step = steps.popFirst() {
             switch step {
             case let .delay(ms):
-                let rest = steps
-                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(ms))) {
-                    self.scheduled = nil
-                    self.play(rest, context: context)
-                }
+                playLater(steps, in: .milliseconds(Int64(ms)), context: context)
                 return
             case let .head(status, headerList):
                 var headers = HTTPHeaders(headerList)
@@ -124,11 +120,7 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             case .held where !state.heldAnswersReleased:
                 // Checked again every 10 ms on the event loop; the test's side waits for nothing but its own call.
-                let rest = [step] + steps
-                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) {
-                    self.scheduled = nil
-                    self.play(rest[...], context: context)
-                }
+                playLater([step] + steps, in: .milliseconds(10), context: context)
                 return
             case .held:
                 continue
@@ -144,13 +136,18 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                     gateOpened = nil
                     continue
                 }
-                let rest = [step] + steps
-                scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(10)) {
-                    self.scheduled = nil
-                    self.play(rest[...], context: context)
-                }
+                playLater([step] + steps, in: .milliseconds(10), context: context)
                 return
             }
+        }
+    }
+
+    /// Plays `steps` after `delay`, unless the connection closes first (`channelInactive` cancels it).
+    private func playLater(_ steps: some Collection<ResponseStep>, in delay: TimeAmount, context: ChannelHandlerContext) {
+        let rest = ArraySlice(steps)
+        scheduled = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.scheduled = nil
+            self.play(rest, context: context)
         }
     }
 

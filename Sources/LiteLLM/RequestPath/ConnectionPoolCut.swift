@@ -129,14 +129,9 @@ _original_close_connections = _connection_pool.AsyncConnectionPool._close_connec
 
 
 async def _to_the_end(cleanup):
-    try:
-        loop = asyncio.get_running_loop()
-        native = sniffio.current_async_library() == "asyncio"
-    except (RuntimeError, sniffio.AsyncLibraryNotFoundError):
-        native = False
-    if not native:
+    if sniffio.current_async_library() != "asyncio":  # trio's cancel scopes do shield: httpcore's own path
         return await cleanup
-    task = loop.create_task(cleanup)
+    task = asyncio.get_running_loop().create_task(cleanup)
     _CLEANUPS.add(task)
     task.add_done_callback(_cleanup_done)
     await asyncio.shield(task)
