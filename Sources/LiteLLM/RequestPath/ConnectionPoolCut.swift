@@ -104,12 +104,12 @@ def _assign_requests_to_connections(self):
                 chosen = self.create_connection(origin)
                 connections.append(chosen)
             else:
-                idle = next((connection for connection in connections
-                             if connection.is_idle() and id(connection) not in claimed), None)
-                if idle is None:
+                spare = next((connection for connection in connections
+                              if connection.is_idle() and id(connection) not in claimed), None)
+                if spare is None:
                     continue
-                connections.remove(idle)
-                closing.append(idle)
+                connections.remove(spare)
+                closing.append(spare)
                 chosen = self.create_connection(origin)
                 connections.append(chosen)
         pool_request.assign_to_connection(chosen)
