@@ -19,16 +19,75 @@ struct RouterCallCutTests {
         }
     }
 
-    /// The Router starts a service-logging task for the call's duration and one for the deployment pick; with no
-    /// service callback the glue never starts them (the hook would return at once).
+    /// litellm's Router starts a service-logging task for the call's duration and one for the deployment pick. With no
+    /// service callback the lean call path never makes their coroutines, and litellm's own path (another litellm
+    /// version) has them dropped before they start (the hook would return at once).
     @Test func withNoServiceCallbackTheRouterStartsNoServiceLoggingTasks() async throws {
-        try await withProvider { client, server in
+        try await withProvider { client, server in try await ProcessWideCallbacks.exclusively {
             let (router, group) = try await Self.router(client, server)
+            _ = try Self.python("""
+                import _embedchat_router as g
+                original = g._QuietServiceLogging.async_service_success_hook
+                def hook(self, *args, **kwargs):
+                    hook.calls += 1
+                    return original(self, *args, **kwargs)
+                hook.calls = 0
+                hook.original = original
+                g._QuietServiceLogging.async_service_success_hook = hook
+                """)
+            let lean = try Self.python("import _embedchat_router_path as p\nresult = p.LEAN_CALLS").intValue ?? -1
+            _ = try await router.complete(ask(group), policy: RouterPolicy())
+            let seen = try Self.python("""
+                import _embedchat_router as g, _embedchat_router_path as p
+                result = [g._QuietServiceLogging.async_service_success_hook.calls, p.LEAN_CALLS]
+                g._QuietServiceLogging.async_service_success_hook = g._QuietServiceLogging.async_service_success_hook.original
+                """)
+            // No hook made; the lean path ran (other suites' Router calls may add to the process-wide count).
+            guard case .array(let counts) = seen, counts.count == 2 else { Issue.record("no counts"); return }
+            #expect(counts[0] == .int(0))
+            #expect((counts[1].intValue ?? 0) >= lean + 1)
+
             func dropped() throws -> Int { try Self.python("import _embedchat_router as g\nresult = g.DROPPED_SERVICE_TASKS").intValue ?? -1 }
             let before = try dropped()
-            _ = try await router.complete(ask(group), policy: RouterPolicy())
+            try await Self.withLitellmsOwnCallPath { _ = try await router.complete(ask(group), policy: RouterPolicy()) }
             #expect(try dropped() >= before + 2)
-        }
+        } }
+    }
+
+    /// The lean call path and litellm's own retry and fall back alike: a group whose one deployment answers 500 is
+    /// tried, retried once, and then the fallback group answers.
+    @Test(arguments: [true, false])
+    func theLeanCallPathRetriesAndFallsBackAsLitellmsOwnDoes(lean: Bool) async throws {
+        try await withProvider { client, server in try await ProcessWideCallbacks.exclusively {
+            let (failing, healthy) = ("failing-\(UUID().uuidString)", "healthy-\(UUID().uuidString)")
+            // Without `maxRetries` (num_retries 0 on a deployment tells litellm's Router not to retry its failures).
+            let settings = ProviderSettings(apiBase: server.openAIBase, apiKey: "sk-test-0123456789abcdef")
+            let router = try await client.makeRouter([
+                RouterDeployment(group: failing, id: "\(failing)#0", litellmModel: "openai/status-500", settings: settings),
+                RouterDeployment(group: healthy, id: "\(healthy)#0", litellmModel: "openai/echo", settings: settings),
+            ])
+            // Which path ran: the lean one counts its calls; litellm's own drops two service-logging tasks a call.
+            // (Process-wide counts: other tests' calls may add to either.)
+            func counts() throws -> (lean: Int, dropped: Int) {
+                let value = try Self.python("import _embedchat_router as g, _embedchat_router_path as p\nresult = [p.LEAN_CALLS, g.DROPPED_SERVICE_TASKS]")
+                guard case .array(let pair) = value, pair.count == 2 else { return (-1, -1) }
+                return (pair[0].intValue ?? -1, pair[1].intValue ?? -1)
+            }
+            let before = try counts()
+            func call() async throws {
+                let reply = try await router.complete(ask(failing, "fall over"), policy: RouterPolicy(retries: 1, fallbacks: [healthy]))
+                #expect(reply.deployment == "\(healthy)#0")
+                #expect(reply.value.text == "echo: fall over")
+            }
+            if lean { try await call() } else { try await Self.withLitellmsOwnCallPath(call) }
+            let after = try counts()
+            #expect(server.recordedRequests.filter { $0.model == "status-500" }.count == 2)  // the try and its retry
+            if lean {
+                #expect(after.lean - before.lean >= 1)
+            } else {
+                #expect(after.dropped - before.dropped >= 2)
+            }
+        } }
     }
 
     /// litellm's deployment pick logs `f"initial list of deployments: {healthy_deployments}"`, rendering every
@@ -134,6 +193,13 @@ extension RouterCallCutTests {
         let lines = messages.compactMap(\.stringValue)
         #expect(lines.contains { $0.hasPrefix("Inside async function with retries") })  // the recorder heard the call
         return lines
+    }
+
+    /// Runs `body` with litellm's own Router methods in place of the lean copies, as with another litellm version.
+    static func withLitellmsOwnCallPath(_ body: () async throws -> Void) async throws {
+        _ = try python("import _embedchat_router_path as p\np._COPIES_MATCH = False")
+        defer { _ = try? python("import _embedchat_router_path as p\np._COPIES_MATCH = p.COPIED_VERSION == p.importlib.metadata.version('litellm')") }
+        try await body()
     }
 
     /// Runs `code` and returns its `result`.

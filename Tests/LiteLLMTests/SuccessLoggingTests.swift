@@ -26,7 +26,7 @@ struct SuccessLoggingTests {
                 let (chunks, error) = await collect(try await client.stream(ask("openai/echo", marker), settings: server.openAI))
                 #expect(error == nil && !chunks.isEmpty)
                 // The stream's sync success handler goes to litellm's thread pool, through the glue's gate.
-                #expect(await SuccessProbe.eventually { try SuccessProbe.saw("submitted", marker) },
+                #expect(await eventually { try SuccessProbe.saw("submitted", marker) },
                         "the stream's sync success handler was never handed to litellm's thread pool")
             }
         }
@@ -75,7 +75,7 @@ extension SuccessLoggingTests {
         try await SuccessProbe.withCallback {
             let marker = SuccessProbe.marker()
             try await call(marker)
-            #expect(await SuccessProbe.eventually { try SuccessProbe.saw("logger", marker) },
+            #expect(await eventually { try SuccessProbe.saw("logger", marker) },
                     "the configured CustomLogger never got \(what)'s success event")
         }
     }
@@ -109,15 +109,6 @@ enum SuccessProbe {
     /// litellm's thread pool; `handler`: the start of litellm's own success handler).
     static func saw(_ kind: String, _ marker: String) throws -> Bool {
         try python("result = probe.saw('\(kind)', '\(marker)')") == .bool(true)
-    }
-
-    static func eventually(within timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !((try? condition()) ?? false) {
-            guard ContinuousClock.now < deadline else { return false }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return true
     }
 
     /// Runs `body` with the recorders in place, then takes them out.

@@ -46,6 +46,17 @@ func collect(_ stream: ChatCompletionStream) async -> (chunks: [ChatCompletionCh
     }
 }
 
+/// Whether `condition` holds within `timeout` (asked every 10 ms): for state another thread or the loop changes with
+/// no event to wait on. The timeout only bounds a failing test; a passing one returns as soon as the condition holds.
+func eventually(within timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !((try? condition()) ?? false) {
+        guard ContinuousClock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}
+
 func threadCount() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1 }
 
 /// litellm's callback lists are process-wide, and tests of several suites run at once in this process. A test that

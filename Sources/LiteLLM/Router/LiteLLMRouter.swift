@@ -62,12 +62,21 @@ public final class LiteLLMRouter: Sendable {
     private let completeFunction: PythonHandle
     private let streamFunction: PythonHandle
     private let embedFunction: PythonHandle
+    private let closeFunction: PythonHandle
     private let secrets: [String]
 
-    init(client: LiteLLMClient, handles: (PythonHandle, PythonHandle, PythonHandle), secrets: [String]) {
+    init(client: LiteLLMClient, handles: (PythonHandle, PythonHandle, PythonHandle, PythonHandle), secrets: [String]) {
         self.client = client
-        (completeFunction, streamFunction, embedFunction) = handles
+        (completeFunction, streamFunction, embedFunction, closeFunction) = handles
         self.secrets = secrets
+    }
+
+    /// Takes the router's callbacks out of litellm's process-wide lists, on the loop, once the router is gone.
+    /// litellm keeps every Router's failure callbacks for good and refuses any beyond 30 a list: without this, the
+    /// deployments of a process's 31st Router would never cool down.
+    deinit {
+        let (loop, close) = (client.loop, closeFunction)
+        Task { _ = try? await loop.run({ gil in try close.borrow(gil).call(arguments: [], gil) }, convert: { _, _ in () }) }
     }
 
     /// One whole chat completion from `request.model`'s group.
@@ -165,10 +174,11 @@ extension LiteLLMClient {
         for deployment in deployments { deployment.settings.rememberSecrets() }
         do {
             let handles = try await loop.run({ gil in
-                try RouterGlue.module.functions(gil).borrow(gil).call(arguments: [modelList], gil)
+                try RouterCallPath.module.functions(gil)  // imported by RouterGlue's module
+                return try RouterGlue.module.functions(gil).borrow(gil).call(arguments: [modelList], gil)
             }, convert: { gateway, gil in
                 (try gateway.attribute("complete", gil).handle(gil), try gateway.attribute("start_stream", gil).handle(gil),
-                 try gateway.attribute("embed", gil).handle(gil))
+                 try gateway.attribute("embed", gil).handle(gil), try gateway.attribute("close", gil).handle(gil))
             })
             return LiteLLMRouter(client: self, handles: handles, secrets: secrets)
         } catch let error as PythonError {

@@ -18,38 +18,36 @@ import PythonEmbed
 ///   per-deployment request count only pre-call checks read, the LiteLLM Proxy rate-limit headers added to every
 ///   reply (with a usage lookup), and the pydantic payload of the three service-logging tasks a call starts when no
 ///   service callback is configured.
-/// - and three more (issue #12, second pass; ~50–75 µs of the ~255 µs of loop-thread CPU a Router call cost over a plain
-///   one in two A/B runs): the debug line of `async_function_with_fallbacks` that rendered the whole answer with
-///   debug logging off (litellm's method without that line, litellm's own when debug is on), and the two
-///   service-logging tasks a call started for a hook that returns at once (never started while no service callback
-///   is set). With LiteLLMClient's glue, litellm's prompt-parameter list is built once instead of once per keyword.
-/// - and (third pass) the per-call lookup of a deployment's concurrency semaphore when nothing could have made one (no
-///   `max_parallel_requests`, `rpm` or `tpm` on the deployment, no Router default): litellm looked its cache up twice
-///   and recomputed the limit on every call to find there is none; and the debug line of
-///   `_common_checks_available_deployment` that rendered every deployment of the group with debug logging off (a copy
-///   of litellm's method without it, guarded like the fallbacks one).
+/// - and (issue #12, second and third passes) the two service-logging tasks a call started for a hook that returns at
+///   once (never started while no service callback is set), and the per-call lookup of a deployment's concurrency
+///   semaphore when nothing could have made one (no `max_parallel_requests`, `rpm` or `tpm` on the deployment, no
+///   Router default): litellm looked its cache up twice and recomputed the limit on every call to find there is none.
+///   With LiteLLMClient's glue, litellm's prompt-parameter list is built once instead of once per keyword.
+/// - its chat call path is litellm's own, method for method, less per-call work whose result nobody reads (debug lines
+///   rendered with debug logging off, headers only LiteLLM Proxy sends, model-list walks): RouterCallPath.swift.
 /// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
 ///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
 enum RouterGlue {
     static let source = #"""
 import asyncio
-import logging
 import types
 
 import litellm
 import litellm.router as _router_module
 from litellm import Router
 from litellm._service_logger import ServiceLogging
-from litellm.router import verbose_router_logger
-from litellm.router_utils.add_retry_fallback_headers import add_fallback_headers_to_response
 from litellm.router_utils.router_callbacks.track_deployment_metrics import (
     increment_deployment_successes_for_current_minute,
 )
 
 import _embedchat_litellm as base
+from _embedchat_router_path import LeanCallPath
 
 
-class _Router(Router):
+class _Router(LeanCallPath, Router):
+    # LeanCallPath (RouterCallPath.swift): litellm's call path, less work nobody reads. The overrides here are the
+    # gateway's own choices, used by both paths.
+
     async def _acompletion_streaming_iterator(self, model_response, messages, initial_kwargs):
         # No mid-stream fallback: a stream that has begun ends with its error.
         return model_response
@@ -73,95 +71,6 @@ class _Router(Router):
             if params.get("max_parallel_requests") is None and params.get("rpm") is None and params.get("tpm") is None:
                 return None
         return super()._get_client(deployment, kwargs, client_type)
-
-    def _common_checks_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
-                                            request_kwargs=None):
-        # litellm 1.78.7's method step for step, less its `verbose_router_logger.debug(f"initial list of deployments:
-        # {healthy_deployments}")`, whose f-string renders every deployment of the group (~6 µs a call for two) even
-        # when debug logging is off. With debug logging on, or another litellm version, litellm's own method runs.
-        if _FALLBACKS_AS_COPIED is not True or verbose_router_logger.isEnabledFor(logging.DEBUG):
-            return super()._common_checks_available_deployment(
-                model=model, messages=messages, input=input, specific_deployment=specific_deployment,
-                request_kwargs=request_kwargs,
-            )
-        request_team_id = None
-        if request_kwargs is not None:
-            metadata = request_kwargs.get("metadata") or {}
-            litellm_metadata = request_kwargs.get("litellm_metadata") or {}
-            request_team_id = metadata.get("user_api_key_team_id") or litellm_metadata.get("user_api_key_team_id")
-        if specific_deployment is True:
-            return model, self._get_deployment_by_litellm_model(model=model)
-        elif self.has_model_id(model):
-            deployment = self.get_deployment(model_id=model)
-            if deployment is not None:
-                return deployment.litellm_params.model, deployment.model_dump(exclude_none=True)
-            raise ValueError(
-                f"LiteLLM Router: Trying to call specific deployment, but Model ID :{model} does not exist in Model ID map"
-            )
-        _model_from_alias = self._get_model_from_alias(model=model)
-        if _model_from_alias is not None:
-            model = _model_from_alias
-        if model not in self.model_names:
-            pattern_deployments = self.pattern_router.get_deployments_by_pattern(model=model)
-            if pattern_deployments:
-                return model, pattern_deployments
-            if request_team_id is not None and request_team_id in self.team_pattern_routers:
-                pattern_deployments = self.team_pattern_routers[request_team_id].get_deployments_by_pattern(model=model)
-                if pattern_deployments:
-                    return model, pattern_deployments
-            if self.default_deployment is not None:
-                updated_deployment = self.default_deployment.copy()
-                updated_deployment["litellm_params"] = self.default_deployment["litellm_params"].copy()
-                updated_deployment["litellm_params"]["model"] = model
-                return model, updated_deployment
-        healthy_deployments = self._get_all_deployments(model_name=model)
-        if len(healthy_deployments) == 0:
-            healthy_deployments = self._get_deployment_by_litellm_model(model=model)
-        if len(healthy_deployments) == 0:
-            if self.get_model_list(model_name=model) is None:
-                message = f"You passed in model={model}. There is no 'model_name' with this string"
-            else:
-                message = f"You passed in model={model}. There are no healthy deployments for this model"
-            raise litellm.BadRequestError(message=message, model=model, llm_provider="")
-        if litellm.model_alias_map and model in litellm.model_alias_map:
-            model = litellm.model_alias_map[model]
-        return model, healthy_deployments
-
-    async def async_function_with_fallbacks(self, *args, **kwargs):
-        # litellm 1.78.7's method step for step, less its `verbose_router_logger.debug(f"Async Response: {response}")`,
-        # whose f-string renders the whole response (~13 µs a call) even when debug logging is off. With debug logging
-        # on, or another litellm version, litellm's own method runs.
-        if _FALLBACKS_AS_COPIED is not True or verbose_router_logger.isEnabledFor(logging.DEBUG):
-            return await super().async_function_with_fallbacks(*args, **kwargs)
-        model_group = kwargs.get("model")
-        disable_fallbacks = kwargs.pop("disable_fallbacks", False)
-        fallbacks = kwargs.get("fallbacks", self.fallbacks)
-        context_window_fallbacks = kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
-        content_policy_fallbacks = kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
-        mock_timeout = kwargs.pop("mock_timeout", None)
-        try:
-            if not _MOCK_FALLBACK_KEYS.isdisjoint(kwargs):  # it only pops these and raises on one; without them, a no-op
-                self._handle_mock_testing_fallbacks(
-                    kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
-                    context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
-                )
-            if mock_timeout is not None:
-                response = await self.async_function_with_retries(*args, **kwargs, mock_timeout=mock_timeout)
-            else:
-                response = await self.async_function_with_retries(*args, **kwargs)
-            return add_fallback_headers_to_response(response=response, attempted_fallbacks=0)
-        except Exception as e:
-            return await self.async_function_with_fallbacks_common_utils(
-                e, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
-                args, kwargs,
-            )
-
-
-# The version whose `async_function_with_fallbacks` and `_common_checks_available_deployment` the overrides above
-# repeat (the pinned one).
-_FALLBACKS_AS_COPIED = base.VERSION == "1.78.7"
-_MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
-                                 "mock_testing_content_policy_fallbacks"))
 
 
 class _QuietServiceLogging(ServiceLogging):
@@ -232,6 +141,16 @@ class Gateway:
             callbacks = getattr(litellm, name)
             while callback in callbacks:
                 callbacks.remove(callback)
+
+    async def close(self):
+        # Takes the Router's callbacks back out of litellm's process-wide lists. litellm never does: each Router adds its
+        # failure (cooldown) callbacks for good, and litellm's callback manager refuses any beyond 30 a list, so in a
+        # process that had made 30 Routers the next one's deployments were never cooled down.
+        for name in ("success_callback", "_async_success_callback", "failure_callback", "_async_failure_callback",
+                     "callbacks", "input_callback", "service_callback"):
+            callbacks = getattr(litellm, name, None)
+            if isinstance(callbacks, list):
+                callbacks[:] = [c for c in callbacks if getattr(c, "__self__", None) is not self.router]
 
     def _succeeded(self, deployment):
         # What the Router's own success callback did: the count its cooldown decision weighs failures against.

@@ -1,0 +1,347 @@
+import PythonEmbed
+
+/// litellm's Router call path, method for method, less the per-call work the gateway does not use: the methods the
+/// glue's `_Router` (RouterGlue.swift) takes from here instead of from `litellm.Router`.
+///
+/// A Router chat call runs through seven of litellm's methods before `litellm.acompletion` (`acompletion`,
+/// `async_function_with_fallbacks`, `async_function_with_retries`, `make_call`, `_acompletion`, the deployment pick and
+/// its healthy-deployment filter). Each method here is litellm 1.78.7's own, step for step, in the same order and with
+/// the same retries, fallbacks, cooldown inputs, errors and failure logging, less work whose result nobody reads:
+/// - debug lines whose f-strings render the whole answer, every deployment of the group or the bound method, even with
+///   debug logging off;
+/// - the service-logging hooks' coroutines (call duration, deployment pick) when no service callback is configured
+///   (each would return at once; RouterGlue's `_RouterAsyncio` drops them in litellm's own methods);
+/// - the `x-litellm-attempted-retries` / `-fallbacks` headers written into a successful answer's hidden params, which
+///   only LiteLLM Proxy sends (the gateway sends headers of its own);
+/// - `get_model_list` walked twice a call for the group's size and for a mock-testing flag no request carries: the size
+///   is kept per group while the Router's model list is the same (the gateway never changes it), and the flag is
+///   looked at only when the request has it;
+/// - the prompt-management check of the model (a model-list walk) kept per model the same way;
+/// - the copy of the call's keyword arguments litellm makes for every call and hands only to a stream's iterator: made
+///   for streams only;
+/// - the routing-strategy pre-call checks when `litellm.callbacks` is empty (they only ask each callback).
+///
+/// Measured with `embedchat-bench gateway` (docs/gateway.md, "Sixth pass"). With debug logging on for the Router
+/// logger, a request with a `priority`, a prompt-managed model, or any litellm other than 1.78.7, every method runs
+/// litellm's own instead; a test checks both paths answer alike.
+enum RouterCallPath {
+    static let source = #"""
+import asyncio
+import importlib.metadata
+import inspect
+import logging
+import time
+import traceback
+
+import litellm
+import litellm.router as _router_module
+from litellm.litellm_core_utils.core_helpers import _get_parent_otel_span_from_kwargs
+from litellm.litellm_core_utils.coroutine_checker import coroutine_checker
+from litellm.router import verbose_router_logger
+from litellm.types.services import ServiceTypes
+from litellm.router import CustomStreamWrapper, ModelResponse  # the classes litellm's methods test against
+
+# The version whose methods the copies below repeat (the pinned one).
+COPIED_VERSION = "1.78.7"
+_COPIES_MATCH = importlib.metadata.version("litellm") == COPIED_VERSION
+_MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
+                                 "mock_testing_content_policy_fallbacks"))
+LEAN_CALLS = 0  # calls that took the lean path (a test reads it)
+
+
+def copies_apply():
+    """Whether the copies run: the pinned litellm, and debug logging off (with it on, litellm's own methods log)."""
+    return _COPIES_MATCH and not verbose_router_logger.isEnabledFor(logging.DEBUG)
+
+
+class LeanCallPath:
+    """Mixed in before `litellm.Router`: its call path, less the work listed in RouterCallPath.swift."""
+
+    def _service_listeners(self):
+        # Whether a service-logging hook would do anything (RouterGlue's logger knows; any other is asked as before).
+        has_listeners = getattr(self.service_logger_obj, "has_listeners", None)
+        return True if has_listeners is None else has_listeners()
+
+    def _kept_per_model(self, name, model, compute):
+        # `compute(model)`, kept per model while the model list (and the known prompt-management callbacks) stay the
+        # same: litellm walks the model list for these on every call.
+        key = (id(self.model_list), len(self.model_list), len(litellm._known_custom_logger_compatible_callbacks))
+        kept = self.__dict__.get(name)
+        if kept is None or kept[0] != key:
+            kept = (key, {})
+            self.__dict__[name] = kept
+        if model not in kept[1]:
+            kept[1][model] = compute(model)
+        return kept[1][model]
+
+    def _group_size(self, group):
+        def size(group):
+            model_list = self.get_model_list(model_name=group)
+            return None if model_list is None else len(model_list)
+        return self._kept_per_model("_embedchat_group_sizes", group, size)
+
+    async def acompletion(self, model, messages, stream=False, **kwargs):
+        if (not copies_apply() or kwargs.get("priority") is not None or self.default_priority is not None
+                or self._kept_per_model("_embedchat_prompt_managed", model, self._is_prompt_management_model)):
+            return await super().acompletion(model, messages, stream, **kwargs)
+        global LEAN_CALLS
+        LEAN_CALLS += 1
+        try:
+            kwargs["model"] = model
+            kwargs["messages"] = messages
+            kwargs["stream"] = stream
+            kwargs["original_function"] = self._acompletion
+            self._update_kwargs_before_fallbacks(model=model, kwargs=kwargs)
+            start_time = time.perf_counter()
+            response = await self.async_function_with_fallbacks(**kwargs)
+            if self._service_listeners():
+                end_time = time.perf_counter()
+                asyncio.create_task(self.service_logger_obj.async_service_success_hook(
+                    service=ServiceTypes.ROUTER, duration=end_time - start_time, call_type="acompletion",
+                    start_time=start_time, end_time=end_time, parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs),
+                ))
+            return response
+        except Exception as e:
+            asyncio.create_task(_router_module.send_llm_exception_alert(
+                litellm_router_instance=self, request_kwargs=kwargs, error_traceback_str=traceback.format_exc(),
+                original_exception=e,
+            ))
+            raise e
+
+    async def async_function_with_fallbacks(self, *args, **kwargs):
+        if not copies_apply():
+            return await super().async_function_with_fallbacks(*args, **kwargs)
+        model_group = kwargs.get("model")
+        disable_fallbacks = kwargs.pop("disable_fallbacks", False)
+        fallbacks = kwargs.get("fallbacks", self.fallbacks)
+        context_window_fallbacks = kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
+        content_policy_fallbacks = kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
+        mock_timeout = kwargs.pop("mock_timeout", None)
+        try:
+            if not _MOCK_FALLBACK_KEYS.isdisjoint(kwargs):  # it only pops these and raises on one; without them, a no-op
+                self._handle_mock_testing_fallbacks(
+                    kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
+                    context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
+                )
+            if mock_timeout is not None:
+                return await self.async_function_with_retries(*args, **kwargs, mock_timeout=mock_timeout)
+            return await self.async_function_with_retries(*args, **kwargs)
+        except Exception as e:
+            return await self.async_function_with_fallbacks_common_utils(
+                e, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
+                args, kwargs,
+            )
+
+    async def async_function_with_retries(self, *args, **kwargs):
+        if not copies_apply():
+            return await super().async_function_with_retries(*args, **kwargs)
+        verbose_router_logger.debug("Inside async function with retries.")
+        original_function = kwargs.pop("original_function")
+        fallbacks = kwargs.pop("fallbacks", self.fallbacks)
+        parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
+        context_window_fallbacks = kwargs.pop("context_window_fallbacks", self.context_window_fallbacks)
+        content_policy_fallbacks = kwargs.pop("content_policy_fallbacks", self.content_policy_fallbacks)
+        model_group = kwargs.get("model")
+        num_retries = kwargs.pop("num_retries")
+        _metadata = kwargs.get("litellm_metadata", kwargs.get("metadata")) or {}
+        if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
+            size = self._group_size(_metadata["model_group"])
+            if size is not None:
+                _metadata.update({"model_group_size": size})
+        try:
+            if "mock_testing_rate_limit_error" in kwargs:
+                self._handle_mock_testing_rate_limit_error(model_group=model_group, kwargs=kwargs)
+            return await self.make_call(original_function, *args, **kwargs)
+        except Exception as e:
+            current_attempt = None
+            original_exception = e
+            deployment_num_retries = getattr(e, "num_retries", None)
+            if deployment_num_retries is not None and isinstance(deployment_num_retries, int):
+                num_retries = deployment_num_retries
+            _healthy_deployments, _all_deployments = await self._async_get_healthy_deployments(
+                model=kwargs.get("model") or "", parent_otel_span=parent_otel_span,
+            )
+            self.should_retry_this_error(  # raises if this error is not retried
+                error=e, healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+                context_window_fallbacks=context_window_fallbacks, regular_fallbacks=fallbacks,
+                content_policy_fallbacks=content_policy_fallbacks,
+            )
+            if self.retry_policy is not None or self.model_group_retry_policy is not None:
+                _retry_policy_retries = self.get_num_retries_from_retry_policy(
+                    exception=original_exception, model_group=kwargs.get("model"),
+                )
+                if _retry_policy_retries is not None:
+                    num_retries = _retry_policy_retries
+            if num_retries > 0:
+                kwargs = self.log_retry(kwargs=kwargs, e=original_exception)
+            else:
+                raise
+            retry_after = self._time_to_sleep_before_retry(
+                e=original_exception, remaining_retries=num_retries, num_retries=num_retries,
+                healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+            )
+            await asyncio.sleep(retry_after)
+            for current_attempt in range(num_retries):
+                try:
+                    response = await self.make_call(original_function, *args, **kwargs)
+                    if coroutine_checker.is_async_callable(response):  # async errors are often returned as coroutines
+                        response = await response
+                    return response
+                except Exception as e:
+                    kwargs = self.log_retry(kwargs=kwargs, e=e)
+                    remaining_retries = num_retries - current_attempt
+                    _model = kwargs.get("model")
+                    if _model is not None:
+                        _healthy_deployments, _ = await self._async_get_healthy_deployments(
+                            model=_model, parent_otel_span=parent_otel_span,
+                        )
+                    else:
+                        _healthy_deployments = []
+                    _timeout = self._time_to_sleep_before_retry(
+                        e=original_exception, remaining_retries=remaining_retries, num_retries=num_retries,
+                        healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+                    )
+                    await asyncio.sleep(_timeout)
+            if type(original_exception) in litellm.LITELLM_EXCEPTION_TYPES:
+                setattr(original_exception, "max_retries", num_retries)
+                setattr(original_exception, "num_retries", current_attempt)
+            raise original_exception
+
+    async def make_call(self, original_function, *args, **kwargs):
+        if not copies_apply():
+            return await super().make_call(original_function, *args, **kwargs)
+        response = original_function(*args, **kwargs)
+        # litellm asks is_async_callable first, which misses its cache for every new coroutine; the same two
+        # questions, the cheap one first.
+        if inspect.isawaitable(response) or coroutine_checker.is_async_callable(response):
+            response = await response
+        return await self.set_response_headers(response=response, model_group=kwargs.get("model"))
+
+    async def _acompletion(self, model, messages, **kwargs):
+        if not copies_apply():
+            return await super()._acompletion(model, messages, **kwargs)
+        model_name = None
+        _timeout_debug_deployment_dict = {}
+        try:
+            parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
+            start_time = time.perf_counter()
+            deployment = await self.async_get_available_deployment(
+                model=model, messages=messages, specific_deployment=kwargs.pop("specific_deployment", None),
+                request_kwargs=kwargs,
+            )
+            _timeout_debug_deployment_dict = deployment
+            if self._service_listeners():
+                end_time = time.perf_counter()
+                asyncio.create_task(self.service_logger_obj.async_service_success_hook(
+                    service=ServiceTypes.ROUTER, duration=end_time - start_time,
+                    call_type="async_get_available_deployment", start_time=start_time, end_time=end_time,
+                    parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs),
+                ))
+            self._track_deployment_metrics(deployment=deployment, parent_otel_span=parent_otel_span)
+            self._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs)
+            data = deployment["litellm_params"]
+            model_name = data["model"]
+            model_client = self._get_async_openai_model_client(deployment=deployment, kwargs=kwargs)
+            self.total_calls[model_name] += 1
+            input_kwargs = {**data, "messages": messages, "caching": self.cache_responses, "client": model_client,
+                            **kwargs}
+            _response = litellm.acompletion(**input_kwargs)
+            logging_obj = kwargs.get("litellm_logging_obj", None)
+            rpm_semaphore = self._get_client(deployment=deployment, kwargs=kwargs, client_type="max_parallel_requests")
+            if rpm_semaphore is not None and isinstance(rpm_semaphore, asyncio.Semaphore):
+                async with rpm_semaphore:
+                    await self.async_routing_strategy_pre_call_checks(
+                        deployment=deployment, logging_obj=logging_obj, parent_otel_span=parent_otel_span,
+                    )
+                    response = await _response
+            else:
+                if litellm.callbacks:  # the checks ask each of litellm.callbacks in turn; with none, nothing
+                    await self.async_routing_strategy_pre_call_checks(
+                        deployment=deployment, logging_obj=logging_obj, parent_otel_span=parent_otel_span,
+                    )
+                response = await _response
+            if isinstance(response, ModelResponse):
+                if self._should_raise_content_policy_error(model=model, response=response, kwargs=kwargs):
+                    raise litellm.ContentPolicyViolationError(
+                        message="Response output was blocked.", model=model, llm_provider="",
+                    )
+            self.success_calls[model_name] += 1
+            if verbose_router_logger.isEnabledFor(logging.INFO):
+                verbose_router_logger.info(f"litellm.acompletion(model={model_name})\033[32m 200 OK\033[0m")
+            self._track_deployment_metrics(deployment=deployment, response=response, parent_otel_span=parent_otel_span)
+            if isinstance(response, CustomStreamWrapper):
+                input_kwargs_for_streaming_fallback = kwargs.copy()  # what litellm hands its streaming iterator
+                input_kwargs_for_streaming_fallback["model"] = model
+                return await self._acompletion_streaming_iterator(
+                    model_response=response, messages=messages, initial_kwargs=input_kwargs_for_streaming_fallback,
+                )
+            return response
+        except litellm.Timeout as e:
+            deployment_request_timeout_param = _timeout_debug_deployment_dict.get("litellm_params", {}).get(
+                "request_timeout", None)
+            deployment_timeout_param = _timeout_debug_deployment_dict.get("litellm_params", {}).get("timeout", None)
+            e.message += (f"\n\nDeployment Info: request_timeout: {deployment_request_timeout_param}"
+                          f"\ntimeout: {deployment_timeout_param}")
+            raise e
+        except Exception as e:
+            verbose_router_logger.info(f"litellm.acompletion(model={model_name})\033[31m Exception {str(e)}\033[0m")
+            if model_name is not None:
+                self.fail_calls[model_name] += 1
+            raise e
+
+    def _common_checks_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
+                                            request_kwargs=None):
+        # Less its `verbose_router_logger.debug(f"initial list of deployments: {healthy_deployments}")`, which renders
+        # every deployment of the group (~6 µs a call for two).
+        if not copies_apply():
+            return super()._common_checks_available_deployment(
+                model=model, messages=messages, input=input, specific_deployment=specific_deployment,
+                request_kwargs=request_kwargs,
+            )
+        request_team_id = None
+        if request_kwargs is not None:
+            metadata = request_kwargs.get("metadata") or {}
+            litellm_metadata = request_kwargs.get("litellm_metadata") or {}
+            request_team_id = metadata.get("user_api_key_team_id") or litellm_metadata.get("user_api_key_team_id")
+        if specific_deployment is True:
+            return model, self._get_deployment_by_litellm_model(model=model)
+        elif self.has_model_id(model):
+            deployment = self.get_deployment(model_id=model)
+            if deployment is not None:
+                return deployment.litellm_params.model, deployment.model_dump(exclude_none=True)
+            raise ValueError(
+                f"LiteLLM Router: Trying to call specific deployment, but Model ID :{model} does not exist in Model ID map"
+            )
+        _model_from_alias = self._get_model_from_alias(model=model)
+        if _model_from_alias is not None:
+            model = _model_from_alias
+        if model not in self.model_names:
+            pattern_deployments = self.pattern_router.get_deployments_by_pattern(model=model)
+            if pattern_deployments:
+                return model, pattern_deployments
+            if request_team_id is not None and request_team_id in self.team_pattern_routers:
+                pattern_deployments = self.team_pattern_routers[request_team_id].get_deployments_by_pattern(model=model)
+                if pattern_deployments:
+                    return model, pattern_deployments
+            if self.default_deployment is not None:
+                updated_deployment = self.default_deployment.copy()
+                updated_deployment["litellm_params"] = self.default_deployment["litellm_params"].copy()
+                updated_deployment["litellm_params"]["model"] = model
+                return model, updated_deployment
+        healthy_deployments = self._get_all_deployments(model_name=model)
+        if len(healthy_deployments) == 0:
+            healthy_deployments = self._get_deployment_by_litellm_model(model=model)
+        if len(healthy_deployments) == 0:
+            if self.get_model_list(model_name=model) is None:
+                message = f"You passed in model={model}. There is no 'model_name' with this string"
+            else:
+                message = f"You passed in model={model}. There are no healthy deployments for this model"
+            raise litellm.BadRequestError(message=message, model=model, llm_provider="")
+        if litellm.model_alias_map and model in litellm.model_alias_map:
+            model = litellm.model_alias_map[model]
+        return model, healthy_deployments
+"""#
+
+    /// Loaded once, before RouterGlue's module (which imports it by name).
+    static let module = EmbeddedModule(name: "_embedchat_router_path", source: source) { _, _ throws(PythonError) in () }
+}
