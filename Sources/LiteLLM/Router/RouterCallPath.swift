@@ -30,6 +30,7 @@ import asyncio
 import importlib.metadata
 import inspect
 import logging
+import threading
 import time
 import traceback
 
@@ -38,6 +39,11 @@ import litellm.router as _router_module
 from litellm.litellm_core_utils.core_helpers import _get_parent_otel_span_from_kwargs
 from litellm.litellm_core_utils.coroutine_checker import coroutine_checker
 from litellm.router import verbose_router_logger
+from litellm.router_strategy.simple_shuffle import simple_shuffle
+from litellm.router_strategy.tag_based_routing import get_deployments_for_tag
+from litellm.router_utils.common_utils import filter_team_based_models
+from litellm.router_utils.cooldown_handlers import _async_get_cooldown_deployments
+from litellm.router_utils.handle_error import async_raise_no_deployment_exception
 from litellm.types.services import ServiceTypes
 from litellm.router import CustomStreamWrapper, ModelResponse  # the classes litellm's methods test against
 
@@ -288,6 +294,86 @@ class LeanCallPath:
             if model_name is not None:
                 self.fail_calls[model_name] += 1
             raise e
+
+    async def async_get_available_deployment(self, model, request_kwargs, messages=None, input=None,
+                                             specific_deployment=False):
+        # litellm's, for its default strategy (simple-shuffle), less the await of a pre-routing hook that only
+        # auto-routers have (asked only when the model is one).
+        if not copies_apply() or self.routing_strategy != "simple-shuffle":
+            return await super().async_get_available_deployment(
+                model=model, request_kwargs=request_kwargs, messages=messages, input=input,
+                specific_deployment=specific_deployment,
+            )
+        try:
+            parent_otel_span = _get_parent_otel_span_from_kwargs(request_kwargs)
+            if model in self.auto_routers:
+                pre_routing_hook_response = await self.async_pre_routing_hook(
+                    model=model, request_kwargs=request_kwargs, messages=messages, input=input,
+                    specific_deployment=specific_deployment,
+                )
+                if pre_routing_hook_response is not None:
+                    model = pre_routing_hook_response.model
+                    messages = pre_routing_hook_response.messages
+            healthy_deployments = await self.async_get_healthy_deployments(
+                model=model, request_kwargs=request_kwargs, messages=messages, input=input,
+                specific_deployment=specific_deployment, parent_otel_span=parent_otel_span,
+            )
+            if isinstance(healthy_deployments, dict):
+                return healthy_deployments
+            return simple_shuffle(llm_router_instance=self, healthy_deployments=healthy_deployments, model=model)
+        except Exception as e:
+            traceback_exception = traceback.format_exc()
+            if request_kwargs is not None:
+                logging_obj = request_kwargs.get("litellm_logging_obj", None)
+                if logging_obj is not None:
+                    threading.Thread(target=logging_obj.failure_handler, args=(e, traceback_exception)).start()
+                    asyncio.create_task(logging_obj.async_failure_handler(e, traceback_exception))
+            raise e
+
+    async def async_get_healthy_deployments(self, model, request_kwargs, messages=None, input=None,
+                                            specific_deployment=False, parent_otel_span=None):
+        # Less two debug lines rendering the cooldown list, and the awaits of filters that have nothing to do: the
+        # callback filter with no litellm.callbacks, tag routing while it is off.
+        if not copies_apply():
+            return await super().async_get_healthy_deployments(
+                model=model, request_kwargs=request_kwargs, messages=messages, input=input,
+                specific_deployment=specific_deployment, parent_otel_span=parent_otel_span,
+            )
+        model, healthy_deployments = self._common_checks_available_deployment(
+            model=model, messages=messages, input=input, specific_deployment=specific_deployment,
+            request_kwargs=request_kwargs,
+        )
+        healthy_deployments = filter_team_based_models(
+            healthy_deployments=healthy_deployments, request_kwargs=request_kwargs,
+        )
+        if isinstance(healthy_deployments, dict):
+            return healthy_deployments
+        cooldown_deployments = await _async_get_cooldown_deployments(
+            litellm_router_instance=self, parent_otel_span=parent_otel_span,
+        )
+        healthy_deployments = self._filter_cooldown_deployments(
+            healthy_deployments=healthy_deployments, cooldown_deployments=cooldown_deployments,
+        )
+        if litellm.callbacks:  # the filter asks each of litellm.callbacks in turn
+            healthy_deployments = await self.async_callback_filter_deployments(
+                model=model, healthy_deployments=healthy_deployments, messages=messages,
+                request_kwargs=request_kwargs, parent_otel_span=parent_otel_span,
+            )
+        if self.enable_pre_call_checks and messages is not None:
+            healthy_deployments = self._pre_call_checks(
+                model=model, healthy_deployments=healthy_deployments, messages=messages, request_kwargs=request_kwargs,
+            )
+        if self.enable_tag_filtering is True:  # get_deployments_for_tag returns the list as it is otherwise
+            healthy_deployments = await get_deployments_for_tag(
+                llm_router_instance=self, model=model, request_kwargs=request_kwargs,
+                healthy_deployments=healthy_deployments,
+                metadata_variable_name=self._get_metadata_variable_name_from_kwargs(request_kwargs),
+            )
+        if len(healthy_deployments) == 0:
+            raise await async_raise_no_deployment_exception(
+                litellm_router_instance=self, model=model, parent_otel_span=parent_otel_span,
+            )
+        return healthy_deployments
 
     def _common_checks_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
                                             request_kwargs=None):
