@@ -19,7 +19,11 @@ import PythonEmbed
 /// - the prompt-management check of the model (a model-list walk) kept per model the same way;
 /// - the copy of the call's keyword arguments litellm makes for every call and hands only to a stream's iterator: made
 ///   for streams only;
-/// - the routing-strategy pre-call checks when `litellm.callbacks` is empty (they only ask each callback).
+/// - the routing-strategy pre-call checks when `litellm.callbacks` is empty (they only ask each callback);
+/// - two coroutine frames of the first try: `acompletion` hands back its coroutine instead of awaiting it, runs
+///   `async_function_with_fallbacks` inline, and `make_call` runs inline in the retry wrapper. A call's coroutine is
+///   resumed through every frame of the chain each time its socket wakes it (about six times against a loopback
+///   provider), so the first try now runs in three frames under the gateway's instead of five.
 ///
 /// Measured with `embedchat-bench gateway` (docs/gateway.md, "Sixth pass"). With debug logging on for the Router
 /// logger, a request with a `priority`, a prompt-managed model, or any litellm other than 1.78.7, every method runs
@@ -86,10 +90,16 @@ class LeanCallPath:
             return None if model_list is None else len(model_list)
         return self._kept_per_model("_embedchat_group_sizes", group, size)
 
-    async def acompletion(self, model, messages, stream=False, **kwargs):
+    def acompletion(self, model, messages, stream=False, **kwargs):
+        # A plain method handing back the call's coroutine (litellm's own, or the lean one), so that the lean call runs
+        # in one coroutine frame less.
         if (not copies_apply() or kwargs.get("priority") is not None or self.default_priority is not None
                 or self._kept_per_model("_embedchat_prompt_managed", model, self._is_prompt_management_model)):
-            return await super().acompletion(model, messages, stream, **kwargs)
+            return super().acompletion(model, messages, stream, **kwargs)
+        return self._lean_acompletion(model, messages, stream, kwargs)
+
+    async def _lean_acompletion(self, model, messages, stream, kwargs):
+        # litellm's acompletion with its async_function_with_fallbacks inline (it was the next frame down).
         global LEAN_CALLS
         LEAN_CALLS += 1
         try:
@@ -99,7 +109,12 @@ class LeanCallPath:
             kwargs["original_function"] = self._acompletion
             self._update_kwargs_before_fallbacks(model=model, kwargs=kwargs)
             start_time = time.perf_counter()
-            response = await self.async_function_with_fallbacks(**kwargs)
+            fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
+            plan = self._fallback_plan(fallback_kwargs)
+            try:
+                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan))
+            except Exception as e:
+                response = await self._fall_back(e, plan, (), fallback_kwargs)
             if self._service_listeners():
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(
@@ -117,30 +132,52 @@ class LeanCallPath:
     async def async_function_with_fallbacks(self, *args, **kwargs):
         if not copies_apply():
             return await super().async_function_with_fallbacks(*args, **kwargs)
+        plan = self._fallback_plan(kwargs)
+        try:
+            return await self._with_retries(args, self._retry_kwargs(kwargs, plan))
+        except Exception as e:
+            return await self._fall_back(e, plan, args, kwargs)
+
+    def _fallback_plan(self, kwargs):
+        # async_function_with_fallbacks' first steps: the group, whether to fall back, and to what.
         model_group = kwargs.get("model")
         disable_fallbacks = kwargs.pop("disable_fallbacks", False)
         fallbacks = kwargs.get("fallbacks", self.fallbacks)
         context_window_fallbacks = kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
         content_policy_fallbacks = kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
         mock_timeout = kwargs.pop("mock_timeout", None)
-        try:
-            if not _MOCK_FALLBACK_KEYS.isdisjoint(kwargs):  # it only pops these and raises on one; without them, a no-op
-                self._handle_mock_testing_fallbacks(
-                    kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
-                    context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
-                )
-            if mock_timeout is not None:
-                return await self.async_function_with_retries(*args, **kwargs, mock_timeout=mock_timeout)
-            return await self.async_function_with_retries(*args, **kwargs)
-        except Exception as e:
-            return await self.async_function_with_fallbacks_common_utils(
-                e, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
-                args, kwargs,
-            )
+        return (model_group, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks,
+                mock_timeout)
 
-    async def async_function_with_retries(self, *args, **kwargs):
+    def _retry_kwargs(self, kwargs, plan):
+        # Inside its try: the mock-testing hook (it only pops three `mock_testing_*` keywords and raises on one; without
+        # them, a no-op), then the keywords async_function_with_retries gets.
+        model_group, _, fallbacks, context_window_fallbacks, content_policy_fallbacks, mock_timeout = plan
+        if not _MOCK_FALLBACK_KEYS.isdisjoint(kwargs):
+            self._handle_mock_testing_fallbacks(
+                kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
+                context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
+            )
+        retry_kwargs = dict(kwargs)
+        if mock_timeout is not None:
+            retry_kwargs["mock_timeout"] = mock_timeout
+        return retry_kwargs
+
+    def _fall_back(self, error, plan, args, kwargs):
+        model_group, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, _ = plan
+        return self.async_function_with_fallbacks_common_utils(
+            error, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
+            args, kwargs,
+        )
+
+    def async_function_with_retries(self, *args, **kwargs):
         if not copies_apply():
-            return await super().async_function_with_retries(*args, **kwargs)
+            return super().async_function_with_retries(*args, **kwargs)
+        return self._with_retries(args, kwargs)
+
+    async def _with_retries(self, args, kwargs):
+        # litellm's async_function_with_retries on a dict of its own (the caller made it), with make_call inline for
+        # the first try.
         verbose_router_logger.debug("Inside async function with retries.")
         original_function = kwargs.pop("original_function")
         fallbacks = kwargs.pop("fallbacks", self.fallbacks)
@@ -157,7 +194,11 @@ class LeanCallPath:
         try:
             if "mock_testing_rate_limit_error" in kwargs:
                 self._handle_mock_testing_rate_limit_error(model_group=model_group, kwargs=kwargs)
-            return await self.make_call(original_function, *args, **kwargs)
+            # make_call, inline: one coroutine frame less on every resume of the call
+            response = original_function(*args, **kwargs)
+            if inspect.isawaitable(response) or coroutine_checker.is_async_callable(response):
+                response = await response
+            return await self.set_response_headers(response=response, model_group=kwargs.get("model"))
         except Exception as e:
             current_attempt = None
             original_exception = e
