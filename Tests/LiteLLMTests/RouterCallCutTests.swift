@@ -35,22 +35,20 @@ struct RouterCallCutTests {
                 hook.original = original
                 g._QuietServiceLogging.async_service_success_hook = hook
                 """)
-            let lean = try Self.python("import _embedchat_router_path as p\nresult = p.LEAN_CALLS").intValue ?? -1
+            let before = try Self.pathCounts()
             _ = try await router.complete(ask(group), policy: RouterPolicy())
-            let seen = try Self.python("""
-                import _embedchat_router as g, _embedchat_router_path as p
-                result = [g._QuietServiceLogging.async_service_success_hook.calls, p.LEAN_CALLS]
+            let hooks = try Self.python("""
+                import _embedchat_router as g
+                result = g._QuietServiceLogging.async_service_success_hook.calls
                 g._QuietServiceLogging.async_service_success_hook = g._QuietServiceLogging.async_service_success_hook.original
                 """)
             // No hook made; the lean path ran (other suites' Router calls may add to the process-wide count).
-            guard case .array(let counts) = seen, counts.count == 2 else { Issue.record("no counts"); return }
-            #expect(counts[0] == .int(0))
-            #expect((counts[1].intValue ?? 0) >= lean + 1)
+            #expect(hooks == .int(0))
+            #expect(try Self.pathCounts().lean >= before.lean + 1)
 
-            func dropped() throws -> Int { try Self.python("import _embedchat_router as g\nresult = g.DROPPED_SERVICE_TASKS").intValue ?? -1 }
-            let before = try dropped()
+            let beforeOwn = try Self.pathCounts()
             try await Self.withLitellmsOwnCallPath { _ = try await router.complete(ask(group), policy: RouterPolicy()) }
-            #expect(try dropped() >= before + 2)
+            #expect(try Self.pathCounts().dropped >= beforeOwn.dropped + 2)
         } }
     }
 
@@ -66,21 +64,14 @@ struct RouterCallCutTests {
                 RouterDeployment(group: failing, id: "\(failing)#0", litellmModel: "openai/status-500", settings: settings),
                 RouterDeployment(group: healthy, id: "\(healthy)#0", litellmModel: "openai/echo", settings: settings),
             ])
-            // Which path ran: the lean one counts its calls; litellm's own drops two service-logging tasks a call.
-            // (Process-wide counts: other tests' calls may add to either.)
-            func counts() throws -> (lean: Int, dropped: Int) {
-                let value = try Self.python("import _embedchat_router as g, _embedchat_router_path as p\nresult = [p.LEAN_CALLS, g.DROPPED_SERVICE_TASKS]")
-                guard case .array(let pair) = value, pair.count == 2 else { return (-1, -1) }
-                return (pair[0].intValue ?? -1, pair[1].intValue ?? -1)
-            }
-            let before = try counts()
+            let before = try Self.pathCounts()
             func call() async throws {
                 let reply = try await router.complete(ask(failing, "fall over"), policy: RouterPolicy(retries: 1, fallbacks: [healthy]))
                 #expect(reply.deployment == "\(healthy)#0")
                 #expect(reply.value.text == "echo: fall over")
             }
             if lean { try await call() } else { try await Self.withLitellmsOwnCallPath(call) }
-            let after = try counts()
+            let after = try Self.pathCounts()
             #expect(server.recordedRequests.filter { $0.model == "status-500" }.count == 2)  // the try and its retry
             if lean {
                 #expect(after.lean - before.lean >= 1)
@@ -193,6 +184,14 @@ extension RouterCallCutTests {
         let lines = messages.compactMap(\.stringValue)
         #expect(lines.contains { $0.hasPrefix("Inside async function with retries") })  // the recorder heard the call
         return lines
+    }
+
+    /// Which path Router calls took, as process-wide counts (other tests' calls may add to either): the lean one counts
+    /// its calls; litellm's own drops two service-logging tasks a call.
+    static func pathCounts() throws -> (lean: Int, dropped: Int) {
+        let value = try python("import _embedchat_router as g, _embedchat_router_path as p\nresult = [p.LEAN_CALLS, g.DROPPED_SERVICE_TASKS]")
+        guard case .array(let pair) = value, pair.count == 2 else { return (-1, -1) }
+        return (pair[0].intValue ?? -1, pair[1].intValue ?? -1)
     }
 
     /// Runs `body` with litellm's own Router methods in place of the lean copies, as with another litellm version.

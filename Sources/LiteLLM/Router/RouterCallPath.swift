@@ -31,6 +31,7 @@ import PythonEmbed
 enum RouterCallPath {
     static let source = #"""
 import asyncio
+import collections
 import importlib.metadata
 import inspect
 import logging
@@ -42,6 +43,7 @@ import litellm
 import litellm.router as _router_module
 from litellm.litellm_core_utils.core_helpers import _get_parent_otel_span_from_kwargs
 from litellm.litellm_core_utils.coroutine_checker import coroutine_checker
+from litellm.router import CustomStreamWrapper, ModelResponse  # the classes litellm's methods test against
 from litellm.router import verbose_router_logger
 from litellm.router_strategy.simple_shuffle import simple_shuffle
 from litellm.router_strategy.tag_based_routing import get_deployments_for_tag
@@ -49,7 +51,6 @@ from litellm.router_utils.common_utils import filter_team_based_models
 from litellm.router_utils.cooldown_handlers import _async_get_cooldown_deployments
 from litellm.router_utils.handle_error import async_raise_no_deployment_exception
 from litellm.types.services import ServiceTypes
-from litellm.router import CustomStreamWrapper, ModelResponse  # the classes litellm's methods test against
 
 # The version whose methods the copies below repeat (the pinned one).
 COPIED_VERSION = "1.78.7"
@@ -57,6 +58,12 @@ _COPIES_MATCH = importlib.metadata.version("litellm") == COPIED_VERSION
 _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
                                  "mock_testing_content_policy_fallbacks"))
 LEAN_CALLS = 0  # calls that took the lean path (a test reads it)
+
+# What async_function_with_fallbacks reads from the call's keywords before its try.
+_FallbackPlan = collections.namedtuple("_FallbackPlan", (
+    "model_group", "disable_fallbacks", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
+    "mock_timeout",
+))
 
 
 def copies_apply():
@@ -140,34 +147,33 @@ class LeanCallPath:
 
     def _fallback_plan(self, kwargs):
         # async_function_with_fallbacks' first steps: the group, whether to fall back, and to what.
-        model_group = kwargs.get("model")
-        disable_fallbacks = kwargs.pop("disable_fallbacks", False)
-        fallbacks = kwargs.get("fallbacks", self.fallbacks)
-        context_window_fallbacks = kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
-        content_policy_fallbacks = kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
-        mock_timeout = kwargs.pop("mock_timeout", None)
-        return (model_group, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks,
-                mock_timeout)
+        return _FallbackPlan(
+            model_group=kwargs.get("model"),
+            disable_fallbacks=kwargs.pop("disable_fallbacks", False),
+            fallbacks=kwargs.get("fallbacks", self.fallbacks),
+            context_window_fallbacks=kwargs.get("context_window_fallbacks", self.context_window_fallbacks),
+            content_policy_fallbacks=kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks),
+            mock_timeout=kwargs.pop("mock_timeout", None),
+        )
 
     def _retry_kwargs(self, kwargs, plan):
         # Inside its try: the mock-testing hook (it only pops three `mock_testing_*` keywords and raises on one; without
         # them, a no-op), then the keywords async_function_with_retries gets.
-        model_group, _, fallbacks, context_window_fallbacks, content_policy_fallbacks, mock_timeout = plan
         if not _MOCK_FALLBACK_KEYS.isdisjoint(kwargs):
             self._handle_mock_testing_fallbacks(
-                kwargs=kwargs, model_group=model_group, fallbacks=fallbacks,
-                context_window_fallbacks=context_window_fallbacks, content_policy_fallbacks=content_policy_fallbacks,
+                kwargs=kwargs, model_group=plan.model_group, fallbacks=plan.fallbacks,
+                context_window_fallbacks=plan.context_window_fallbacks,
+                content_policy_fallbacks=plan.content_policy_fallbacks,
             )
         retry_kwargs = dict(kwargs)
-        if mock_timeout is not None:
-            retry_kwargs["mock_timeout"] = mock_timeout
+        if plan.mock_timeout is not None:
+            retry_kwargs["mock_timeout"] = plan.mock_timeout
         return retry_kwargs
 
     def _fall_back(self, error, plan, args, kwargs):
-        model_group, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, _ = plan
         return self.async_function_with_fallbacks_common_utils(
-            error, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_group,
-            args, kwargs,
+            error, plan.disable_fallbacks, plan.fallbacks, plan.context_window_fallbacks, plan.content_policy_fallbacks,
+            plan.model_group, args, kwargs,
         )
 
     def async_function_with_retries(self, *args, **kwargs):
