@@ -189,8 +189,17 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     public typealias Element = ChatCompletionChunk
     let chunks: PythonAsyncSequence<ChatCompletionChunk>
     let secrets: [String]
+    /// What the stream keeps alive: a Router's stream keeps its Router, whose going takes the Router's callbacks out
+    /// of litellm's lists (litellm's failure logging of the stream would otherwise find them gone).
+    let owner: (any Sendable)?
 
-    public func makeAsyncIterator() -> Iterator { Iterator(base: chunks.makeAsyncIterator(), secrets: secrets) }
+    init(chunks: PythonAsyncSequence<ChatCompletionChunk>, secrets: [String], owner: (any Sendable)? = nil) {
+        self.chunks = chunks
+        self.secrets = secrets
+        self.owner = owner
+    }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(base: chunks.makeAsyncIterator(), secrets: secrets, owner: owner) }
 
     /// Closes the upstream response now (dropping the stream does it too).
     public func close() { chunks.close() }
@@ -198,6 +207,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     public struct Iterator: AsyncIteratorProtocol {
         var base: PythonAsyncSequence<ChatCompletionChunk>.Iterator
         let secrets: [String]
+        let owner: (any Sendable)?  // held, never read: see ChatCompletionStream.owner
 
         public mutating func next() async throws -> ChatCompletionChunk? {
             do {

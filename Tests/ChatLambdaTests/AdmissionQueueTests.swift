@@ -46,6 +46,22 @@ struct AdmissionQueueTests {
         #expect(queue.inside == 0 && queue.waiting == 0)
     }
 
+    @Test func onlyARequestThatHasToWaitIsToldItWaits() async throws {
+        let queue = AdmissionQueue(limit: 1)
+        let hold = Hold()
+        let told = Shared<[String]>([])
+        let holder = Task { try await queue.admitted(whenWaiting: { told.update { $0.append("holder") } }) { await hold.wait() } }
+        while queue.inside != 1 { await Task.yield() }
+        let waiter = Task { try await queue.admitted(whenWaiting: { told.update { $0.append("waiter") } }) {} }
+        while told.value.isEmpty { await Task.yield() }  // told just after it joins the queue
+        #expect(told.value == ["waiter"], "only the one that waits is told")
+        #expect(queue.waiting == 1)
+        hold.open()
+        try await holder.value
+        try await waiter.value
+        #expect(told.value == ["waiter"])
+    }
+
     @Test func neverMoreThanTheLimitAreInsideAndAllAreServed() async throws {
         let queue = AdmissionQueue(limit: 3)
         let counts = Shared((now: 0, most: 0, done: 0))

@@ -41,3 +41,31 @@ struct RouterLifetimeTests {
         }
     }
 }
+
+@Suite("A Router's stream keeps its Router")
+struct RouterStreamLifetimeTests {
+    /// The Router's going takes its callbacks out of litellm's lists; a stream still open from it keeps it (and so
+    /// them) until the stream is gone.
+    @Test func aStreamStillOpenKeepsItsRouterUntilTheStreamIsGone() async throws {
+        try await withProvider { client, provider in
+            let group = "stream-lifetime-\(UUID().uuidString)"
+            weak var gone: LiteLLMRouter?
+            var stream: ChatCompletionStream?
+            do {
+                let router = try await client.makeRouter([
+                    RouterDeployment(group: group, id: "\(group)#0", litellmModel: "openai/echo", settings: provider.openAI),
+                ])
+                gone = router
+                var request = ask(group, "kept alive")
+                request.stream = true
+                stream = try await router.stream(request, policy: RouterPolicy()).value
+            }
+            #expect(gone != nil, "the router went while its stream was open")
+            let result = await collect(try #require(stream))
+            #expect(result.error == nil)
+            #expect(result.chunks.compactMap(\.text).joined().contains("kept alive"))
+            stream = nil
+            #expect(gone == nil, "the router outlived its last stream")
+        }
+    }
+}

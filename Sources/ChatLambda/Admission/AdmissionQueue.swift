@@ -4,7 +4,7 @@ import Synchronization
 /// the chat function, and so inside Python's event loop); the others wait in the order they came, none is dropped.
 ///
 /// A waiting request leaves the queue, without ever entering, when its task is cancelled (the client went away) or
-/// its deadline passes; ``admitted(until:_:)`` throws ``AdmissionError`` then. Whoever leaves the inside lets the
+/// its deadline passes; ``admitted(until:whenWaiting:_:)`` throws ``AdmissionError`` then. Whoever leaves the inside lets the
 /// longest-waiting request in.
 public final class AdmissionQueue: Sendable {
     /// The most requests inside at once.
@@ -45,22 +45,25 @@ public final class AdmissionQueue: Sendable {
     /// - Parameters:
     ///   - deadline: When a request still waiting gives up; `nil` waits as long as it takes. A request let in runs
     ///     past it.
+    ///   - whenWaiting: Called once if the request has to wait (it has joined the queue), before it waits.
     ///   - body: The work done inside.
     /// - Returns: What `body` returned.
     /// - Throws: ``AdmissionError`` if the request left the queue (cancelled, or the deadline passed) without
     ///   entering; else what `body` threw.
-    public func admitted<T>(until deadline: ContinuousClock.Instant? = nil, _ body: () async throws -> T) async throws -> T {
-        try await admitted(until: deadline, clock: ContinuousClock(), body)
+    public func admitted<T>(until deadline: ContinuousClock.Instant? = nil, whenWaiting: (() -> Void)? = nil,
+                            _ body: () async throws -> T) async throws -> T {
+        try await admitted(until: deadline, clock: ContinuousClock(), whenWaiting: whenWaiting, body)
     }
 
-    /// ``admitted(until:_:)`` with the deadline read on `clock` (a test's manual clock, say).
-    public func admitted<T, C: Clock>(until deadline: C.Instant?, clock: C, _ body: () async throws -> T) async throws -> T {
-        try await enter(until: deadline, clock: clock)
+    /// ``admitted(until:whenWaiting:_:)`` with the deadline read on `clock` (a test's manual clock, say).
+    public func admitted<T, C: Clock>(until deadline: C.Instant?, clock: C, whenWaiting: (() -> Void)? = nil,
+                                      _ body: () async throws -> T) async throws -> T {
+        try await enter(until: deadline, clock: clock, whenWaiting: whenWaiting)
         defer { leave() }
         return try await body()
     }
 
-    private func enter<C: Clock>(until deadline: C.Instant?, clock: C) async throws {
+    private func enter<C: Clock>(until deadline: C.Instant?, clock: C, whenWaiting: (() -> Void)?) async throws {
         if Task.isCancelled { throw AdmissionError(reason: .cancelled) }
         let id: UInt64? = state.withLock { state in
             if state.inside < limit && state.queue.isEmpty {
@@ -74,6 +77,7 @@ public final class AdmissionQueue: Sendable {
             return id
         }
         guard let id else { return }
+        whenWaiting?()
         let timer = deadline.map { deadline in
             Task { [weak self] in
                 try await clock.sleep(until: deadline, tolerance: nil)

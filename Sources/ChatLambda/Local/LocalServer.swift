@@ -151,7 +151,9 @@ public final class LocalServer: Sendable {
             let request = ChatHTTPRequest(method: head.method.rawValue, path: path, headers: headers, body: body)
             do {
                 // A streamed answer runs in Python while it is sent: the turn lasts until the last byte.
-                return try await admission.admitted(until: .now + limits.queueWait) { [logger] in
+                let limit = admission.limit
+                let waiting = { [logger] in logger.debug("request waits for its turn", metadata: ["maxInFlight": "\(limit)"]) }
+                return try await admission.admitted(until: .now + limits.queueWait, whenWaiting: waiting) { [logger] in
                     try await send(await service.respond(to: request, deadline: nil, logger: logger), for: head, outbound)
                 }
             } catch let left as AdmissionError where left.reason == .deadlinePassed {

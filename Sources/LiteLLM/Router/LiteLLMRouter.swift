@@ -96,7 +96,9 @@ public final class LiteLLMRouter: Sendable {
         }
     }
 
-    /// Opens a streamed chat completion; retries and fallbacks apply until the stream is open, never after.
+    /// Opens a streamed chat completion; retries and fallbacks apply until the stream is open, never after. The
+    /// stream keeps the router, and so its callbacks in litellm's lists, until the stream is gone: litellm's failure
+    /// logging of a stream that fails midway still reaches them.
     /// - Returns: The chunks and the deployment that answered.
     /// - Throws: ``LiteLLMError`` from the last attempt to open it, or `CancellationError`.
     public func stream(_ request: ChatCompletionRequest, policy: RouterPolicy, timeout: Duration? = nil) async throws
@@ -109,7 +111,7 @@ public final class LiteLLMRouter: Sendable {
                 try ChatCompletionChunk.decode(chunk, gil)
             }, try stream.attribute("deployment", gil).toValue(gil).stringValue)
         }
-        return RoutedReply(value: ChatCompletionStream(chunks: chunks, secrets: secrets), deployment: deployment)
+        return RoutedReply(value: ChatCompletionStream(chunks: chunks, secrets: secrets, owner: self), deployment: deployment)
     }
 
     /// Embeds texts with `request.model`'s group.

@@ -8,7 +8,7 @@ import Testing
 @Suite("bootstrap --local admission queue", .serialized)
 struct BootstrapAdmissionTests {
     @Test func theLimitHoldsRequestsInTurnAndDropsTheOnesWhoseClientLeft() async throws {
-        let local = try await BootstrapLocalModeTests.startLocal(environment: ["EMBEDCHAT_MAX_IN_FLIGHT": "2"]) { provider in
+        let local = try await BootstrapLocalModeTests.startLocal(environment: ["EMBEDCHAT_MAX_IN_FLIGHT": "2", "LOG_LEVEL": "debug"]) { provider in
             ["brief": ["model": "openai/delay-300", "api_base": provider.openAIBase, "api_key_env": "FAKE_PROVIDER_KEY"]]
         }
         defer {
@@ -65,10 +65,17 @@ struct BootstrapAdmissionTests {
         }
         while local.provider.requestsInFlight < 2 { try await Task.sleep(for: .milliseconds(20)) }
         do {
-            // Sent, given a moment to be read and queued behind the two, then its socket closes (end of scope).
+            // Sent, and kept open until the server says it waits behind the two (a debug line); then its socket closes
+            // (end of scope).
+            let queuedBefore = local.child.log.components(separatedBy: "request waits for its turn").count
             let leaver = try RawHTTPConnection(port: port)
             leaver.send(Self.post(chatBody("echo", "the leaver")))
-            try await Task.sleep(for: .milliseconds(500))
+            var queued = false
+            for _ in 0..<2400 where !queued {
+                queued = local.child.log.components(separatedBy: "request waits for its turn").count > queuedBefore
+                if !queued { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(queued, "the server never queued the leaver: \(local.child.log)")
         }
         // The server logs the leaver once it has seen its client go; nothing else outside says so.
         var left = false
