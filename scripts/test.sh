@@ -48,9 +48,7 @@ step "pins"
 scripts/check-pins.sh
 
 # One test target at a time: each end-to-end test starts processes that import litellm (a second of CPU each), and on
-# 2 cores that starves the in-process overlap and cancellation tests of the other targets if all run at once. And one
-# process each: LiteLLMTests' SuccessLoggingTests set litellm callbacks process-wide, beside which ChatLambdaTests'
-# cooldown tests fail (README, "Testing").
+# 2 cores that starves the in-process overlap and cancellation tests of the other targets if all run at once.
 for target in PythonEmbedTests JSONTextTests LiteLLMTests LambdaRuntimeTests ChatLambdaTests MCPToolsTests ConversationLogTests TerminalMarkdownTests EndToEndTests; do
     step "swift test: $target"
     swift test --skip-build --filter "^$target\."

@@ -25,6 +25,9 @@ import PythonEmbed
 ///   With LiteLLMClient's glue, litellm's prompt-parameter list is built once instead of once per keyword.
 /// - its chat call path is litellm's own, method for method, less per-call work whose result nobody reads (debug lines
 ///   rendered with debug logging off, headers only LiteLLM Proxy sends, model-list walks): RouterCallPath.swift.
+/// - its cooldown callbacks run whatever was configured first: litellm calls function callbacks only through a runner
+///   it sets up once, and only if a function was among the first callbacks it saw; the glue sets it up when litellm
+///   has not (a `CustomLogger` configured before the first Router call left every Router without cooldowns).
 /// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
 ///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
 enum RouterGlue {
@@ -33,8 +36,10 @@ import asyncio
 import types
 
 import litellm
+import litellm.litellm_core_utils.litellm_logging as _litellm_logging
 import litellm.router as _router_module
 from litellm import Router
+from litellm.integrations.custom_logger import CustomLogger
 from litellm._service_logger import ServiceLogging
 from litellm.router_utils.router_callbacks.track_deployment_metrics import (
     increment_deployment_successes_for_current_minute,
@@ -135,6 +140,13 @@ class Gateway:
 
     def __init__(self, model_list):
         self.router = _Router(model_list=model_list, num_retries=0)
+        if _litellm_logging.customLogger is None:
+            # litellm's failure handlers call function callbacks (the Router's cooldown bookkeeping is two bound
+            # methods) only through this module global, which litellm sets once: at the first call that finds any
+            # callback configured, and only if one of them is a function. A CustomLogger configured before the first
+            # Router leaves it unset for good, and then no Router of the process ever cooled a deployment down. The
+            # value litellm would have set (its async success path sets it the same way when it finds it unset).
+            _litellm_logging.customLogger = CustomLogger()
         self.router.service_logger_obj = _QuietServiceLogging()
         for name, callback in (("success_callback", self.router.sync_deployment_callback_on_success),
                                ("_async_success_callback", self.router.deployment_callback_on_success)):
