@@ -13,24 +13,23 @@ struct RouterCooldownSetupTests {
     /// still cools its failing deployment down.
     @Test func aFailingDeploymentCoolsDownEvenWhenLitellmsFunctionCallbackRunnerWasNeverSet() async throws {
         try await withProvider { client, server in try await ProcessWideCallbacks.exclusively {
-            _ = try Self.python("""
+            // As after a first call that found only a CustomLogger configured: litellm's list of the callbacks it has
+            // set up is not empty (so it never sets them up again), and the function-callback runner is unset. The
+            // values before are kept on litellm's utils module and put back after.
+            _ = try RouterCallCutTests.python("""
                 import litellm.litellm_core_utils.litellm_logging as logging_module
                 import litellm.utils as utils_module
-                import _embedchat_cooldown_setup_state as state
                 from litellm.integrations.custom_logger import CustomLogger
-                state.saved = (logging_module.customLogger, utils_module.callback_list)
-                # As after a first call that found only a CustomLogger configured: litellm's list of the callbacks it
-                # has set up is not empty (so it never sets them up again), and the function-callback runner is unset.
+                utils_module._embedchat_test_saved = (logging_module.customLogger, utils_module.callback_list)
                 utils_module.callback_list = [CustomLogger()]
                 logging_module.customLogger = None
                 """)
-            defer { _ = try? Self.python("""
+            defer { _ = try? RouterCallCutTests.python("""
                 import litellm.litellm_core_utils.litellm_logging as logging_module
                 import litellm.utils as utils_module
-                import _embedchat_cooldown_setup_state as state
+                saved_runner, utils_module.callback_list = utils_module._embedchat_test_saved
                 if logging_module.customLogger is None:
-                    logging_module.customLogger = state.saved[0]
-                utils_module.callback_list = state.saved[1]
+                    logging_module.customLogger = saved_runner
                 """) }
             let group = "cooldown-setup-\(UUID().uuidString)"
             let router = try await client.makeRouter([
@@ -52,14 +51,5 @@ struct RouterCooldownSetupTests {
             }
             #expect(failingTries() == 1, "the failing deployment was asked again: it never cooled down")
         } }
-    }
-
-    static func python(_ code: String) throws -> PythonValue {
-        try Interpreter.withGIL { gil in
-            if try Interpreter.run("import sys\nresult = '_embedchat_cooldown_setup_state' in sys.modules", gil).toValue(gil) != .bool(true) {
-                _ = try Interpreter.loadModule(named: "_embedchat_cooldown_setup_state", source: "saved = None\n", gil)
-            }
-            return try Interpreter.run(code + "\nresult = None", gil).toValue(gil)
-        }
     }
 }

@@ -67,12 +67,13 @@ struct BootstrapAdmissionTests {
         do {
             // Sent, and kept open until the server says it waits behind the two (a debug line); then its socket closes
             // (end of scope).
-            let queuedBefore = local.child.log.components(separatedBy: "request waits for its turn").count
+            func waitLines() -> Int { local.child.log.components(separatedBy: "request waits for its turn").count - 1 }
+            let queuedBefore = waitLines()
             let leaver = try RawHTTPConnection(port: port)
             leaver.send(Self.post(chatBody("echo", "the leaver")))
             var queued = false
             for _ in 0..<2400 where !queued {
-                queued = local.child.log.components(separatedBy: "request waits for its turn").count > queuedBefore
+                queued = waitLines() > queuedBefore
                 if !queued { try await Task.sleep(for: .milliseconds(50)) }
             }
             try #require(queued, "the server never queued the leaver: \(local.child.log)")
