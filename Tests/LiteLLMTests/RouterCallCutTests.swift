@@ -141,6 +141,66 @@ struct RouterCallCutTests {
         }
     }
 
+    /// The Router hands litellm `stream=False`, `caching=False` and three deployment flags at False on every call, each
+    /// of which litellm reads as False when it is missing; the glue leaves them out (litellm spent a few µs on each),
+    /// and hands on what the Router's own work needs (the deployment's `model_info` and the group in `metadata`).
+    @Test func aRouterCallHandsLitellmNoKeywordThatOnlySaysWhatItDoesAnyway() async throws {
+        try await withProvider { client, server in
+            let (router, group) = try await Self.router(client, server)
+            // A pass-through recorder of this group's calls (other suites' calls go by untouched).
+            _ = try Self.python("""
+                import litellm
+                original = litellm.acompletion
+                def record(**kwargs):
+                    if str((kwargs.get("model_info") or {}).get("id", "")).startswith("\(group)#"):
+                        record.seen.append(sorted(kwargs))
+                    return original(**kwargs)
+                record.seen = []
+                record.original = original
+                litellm.acompletion = record
+                """)
+            defer { _ = try? Self.python("import litellm\nlitellm.acompletion = litellm.acompletion.original") }
+            let reply = try await router.complete(ask(group, "which keywords"), policy: RouterPolicy())
+            #expect(reply.value.text == "echo: which keywords")
+            let seen = try Self.python("import litellm\nresult = litellm.acompletion.seen")
+            guard case .array(let calls) = seen, calls.count == 1, case .array(let names) = calls[0] else {
+                Issue.record("expected one recorded call, saw \(seen)")
+                return
+            }
+            let keywords = Set(names.compactMap(\.stringValue))
+            #expect(keywords.isDisjoint(with: ["stream", "caching", "use_in_pass_through", "use_litellm_proxy",
+                                               "merge_reasoning_content_in_choices"]))
+            #expect(keywords.isSuperset(of: ["model", "messages", "metadata", "model_info", "max_retries"]))
+        }
+    }
+
+    /// Only values that are litellm's own default are left out: `True` stays, and `caching=False` stays while a litellm
+    /// cache is configured (there it says "not this call").
+    @Test func onlyKeywordsThatSayWhatLitellmDoesAnywayAreLeftOut() async throws {
+        let kept = try await withProvider { client, server in
+            _ = try await Self.router(client, server)  // loads the call path's module
+            return try Self.python("""
+                import litellm, _embedchat_router_path as p
+                def after(**kwargs):
+                    p._drop_default_keywords(kwargs)
+                    return sorted(kwargs)
+                plain = after(stream=False, caching=False, use_in_pass_through=False, use_litellm_proxy=False,
+                              merge_reasoning_content_in_choices=False, model="m")
+                chosen = after(stream=True, caching=True, use_litellm_proxy=True, merge_reasoning_content_in_choices=None, model="m")
+                saved = litellm.cache
+                litellm.cache = object()  # any configured cache; restored before the GIL is let go
+                try:
+                    cached = after(caching=False, model="m")
+                finally:
+                    litellm.cache = saved
+                result = [plain, chosen, cached]
+                """)
+        }
+        #expect(kept == .array([.array([.string("model")]),
+                                .array(["caching", "merge_reasoning_content_in_choices", "model", "stream", "use_litellm_proxy"].map(PythonValue.string)),
+                                .array([.string("caching"), .string("model")])]))
+    }
+
     /// litellm asks for every keyword of a call whether it is a prompt-management parameter, and the enum's list was
     /// built anew for each ask; now it is built once, with the same values.
     @Test func thePromptManagementParameterListIsBuiltOnceWithTheSameValues() async throws {

@@ -66,6 +66,23 @@ _FallbackPlan = collections.namedtuple("_FallbackPlan", (
 ))
 
 
+# Keywords the Router hands litellm.acompletion on every call, from the deployment's settings or its own, whose False
+# is what litellm does without them (it reads each as `kwargs.get(name, False)`, `None` or for truth). litellm spent a
+# few µs on each in its parameter mapping and logging set-up: left out, a Router call costs ~15 µs less of loop CPU
+# (docs/gateway.md, "Eighth look").
+_FALSE_BY_DEFAULT = ("stream", "use_in_pass_through", "use_litellm_proxy", "merge_reasoning_content_in_choices")
+
+
+def _drop_default_keywords(input_kwargs):
+    """Leaves out the Router's keywords that say what litellm does anyway: the four above when False, and
+    `caching=False` while no litellm cache is configured (with one, False is an explicit "not this call")."""
+    for name in _FALSE_BY_DEFAULT:
+        if input_kwargs.get(name) is False:
+            del input_kwargs[name]
+    if input_kwargs.get("caching") is False and litellm.cache is None:
+        del input_kwargs["caching"]
+
+
 def copies_apply():
     """Whether the copies run: the pinned litellm, and debug logging off (with it on, litellm's own methods log)."""
     return _COPIES_MATCH and not verbose_router_logger.isEnabledFor(logging.DEBUG)
@@ -298,6 +315,7 @@ class LeanCallPath:
             self.total_calls[model_name] += 1
             input_kwargs = {**data, "messages": messages, "caching": self.cache_responses, "client": model_client,
                             **kwargs}
+            _drop_default_keywords(input_kwargs)
             _response = litellm.acompletion(**input_kwargs)
             logging_obj = kwargs.get("litellm_logging_obj", None)
             rpm_semaphore = self._get_client(deployment=deployment, kwargs=kwargs, client_type="max_parallel_requests")
