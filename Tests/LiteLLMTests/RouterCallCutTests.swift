@@ -201,6 +201,49 @@ struct RouterCallCutTests {
                                 .array([.string("caching"), .string("model")])]))
     }
 
+    /// litellm's pick read the cooldown entry of every deployment of every group in the Router to filter one group's,
+    /// a cost that grew with the routed models; the glue reads the asked group's entries only, and a deployment of the
+    /// group that is cooling down is still passed over.
+    @Test func theDeploymentPickReadsOnlyItsOwnGroupsCooldownsAndStillSkipsACooledOne() async throws {
+        try await withProvider { client, server in
+            let (asked, other) = ("asked-\(UUID().uuidString)", "other-\(UUID().uuidString)")
+            let router = try await client.makeRouter([asked, other].flatMap { group in
+                (0..<2).map { RouterDeployment(group: group, id: "\(group)#\($0)", litellmModel: "openai/echo", settings: server.openAI) }
+            })
+            // A pass-through recorder of the cooldown entries read for these two groups (other suites' reads go by).
+            _ = try Self.python("""
+                from litellm.caching.in_memory_cache import InMemoryCache
+                original = InMemoryCache.get_cache
+                def record(self, key, **kwargs):
+                    if isinstance(key, str) and key.endswith(":cooldown") and ("\(asked)" in key or "\(other)" in key):
+                        record.keys.append(key)
+                    return original(self, key, **kwargs)
+                record.keys = []
+                record.original = original
+                InMemoryCache.get_cache = record
+                """)
+            defer { _ = try? Self.python("from litellm.caching.in_memory_cache import InMemoryCache\nInMemoryCache.get_cache = InMemoryCache.get_cache.original") }
+            _ = try await router.complete(ask(asked), policy: RouterPolicy())
+            let read = try Self.python("from litellm.caching.in_memory_cache import InMemoryCache\nresult = sorted(InMemoryCache.get_cache.keys)")
+            #expect(read == .array(["deployment:\(asked)#0:cooldown", "deployment:\(asked)#1:cooldown"].map(PythonValue.string)))
+
+            // Deployment 0 cooling down (as litellm's failure handling puts it there): every pick is deployment 1.
+            let cooled = try Self.python("""
+                import litellm
+                routers = {c.__self__ for c in litellm.failure_callback
+                           if any(d["model_name"] == "\(asked)" for d in getattr(getattr(c, "__self__", None), "model_list", []) or [])}
+                for router in routers:
+                    router.cooldown_cache.add_deployment_to_cooldown(
+                        model_id="\(asked)#0", original_exception=Exception("test"), exception_status=500, cooldown_time=600)
+                result = len(routers)
+                """)
+            #expect(cooled == .int(1))
+            var answered: Set<String> = []
+            for _ in 0..<8 { answered.insert(try await router.complete(ask(asked), policy: RouterPolicy()).deployment ?? "none") }
+            #expect(answered == ["\(asked)#1"])
+        }
+    }
+
     /// litellm asks for every keyword of a call whether it is a prompt-management parameter, and the enum's list was
     /// built anew for each ask; now it is built once, with the same values.
     @Test func thePromptManagementParameterListIsBuiltOnceWithTheSameValues() async throws {

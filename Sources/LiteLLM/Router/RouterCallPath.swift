@@ -20,6 +20,10 @@ import PythonEmbed
 /// - the copy of the call's keyword arguments litellm makes for every call and hands only to a stream's iterator: made
 ///   for streams only;
 /// - the routing-strategy pre-call checks when `litellm.callbacks` is empty (they only ask each callback);
+/// - the keywords the Router hands litellm that only say what litellm does without them (`stream`, `caching` while no
+///   litellm cache is set, three deployment flags at False), each a few µs of litellm's parameter handling;
+/// - the cooldown entries of every other group: litellm's pick read the entry of every deployment the Router serves,
+///   through three awaits, to filter one group's; with no Redis the group's own entries are read at once;
 /// - two coroutine frames of the first try: `acompletion` hands back its coroutine instead of awaiting it, runs
 ///   `async_function_with_fallbacks` inline, and `make_call` runs inline in the retry wrapper. A call's coroutine is
 ///   resumed through every frame of the chain each time its socket wakes it (about six times against a loopback
@@ -48,6 +52,7 @@ from litellm.router import verbose_router_logger
 from litellm.router_strategy.simple_shuffle import simple_shuffle
 from litellm.router_strategy.tag_based_routing import get_deployments_for_tag
 from litellm.router_utils.common_utils import filter_team_based_models
+from litellm.router_utils.cooldown_cache import CooldownCache
 from litellm.router_utils.cooldown_handlers import _async_get_cooldown_deployments
 from litellm.router_utils.handle_error import async_raise_no_deployment_exception
 from litellm.types.services import ServiceTypes
@@ -413,9 +418,11 @@ class LeanCallPath:
         )
         if isinstance(healthy_deployments, dict):
             return healthy_deployments
-        cooldown_deployments = await _async_get_cooldown_deployments(
-            litellm_router_instance=self, parent_otel_span=parent_otel_span,
-        )
+        cooldown_deployments = self._group_cooldowns(healthy_deployments)
+        if cooldown_deployments is None:
+            cooldown_deployments = await _async_get_cooldown_deployments(
+                litellm_router_instance=self, parent_otel_span=parent_otel_span,
+            )
         healthy_deployments = self._filter_cooldown_deployments(
             healthy_deployments=healthy_deployments, cooldown_deployments=cooldown_deployments,
         )
@@ -439,6 +446,25 @@ class LeanCallPath:
                 litellm_router_instance=self, model=model, parent_otel_span=parent_otel_span,
             )
         return healthy_deployments
+
+    def _group_cooldowns(self, healthy_deployments):
+        # litellm reads the cooldown entry of every deployment of every group the Router serves (`get_model_ids`), through
+        # three awaits, to filter one group's: a cost that grows with the gateway's routed models. Only the group's own
+        # entries can change the filter, and with no Redis they live in this process's memory: read those, at once.
+        # None (litellm's own read) with Redis, or a deployment without an id.
+        cache = self.cooldown_cache.cache
+        memory = getattr(cache, "in_memory_cache", None)
+        if memory is None or getattr(cache, "redis_cache", None) is not None:
+            return None
+        cooling = []
+        for deployment in healthy_deployments:
+            model_id = (deployment.get("model_info") or {}).get("id") if isinstance(deployment, dict) else None
+            if model_id is None:
+                return None
+            value = memory.get_cache(key=CooldownCache.get_cooldown_cache_key(model_id))
+            if value and isinstance(value, dict):  # what litellm's read counts as cooling down
+                cooling.append(model_id)
+        return cooling
 
     def _common_checks_available_deployment(self, model, messages=None, input=None, specific_deployment=False,
                                             request_kwargs=None):
