@@ -73,7 +73,7 @@ _FallbackPlan = collections.namedtuple("_FallbackPlan", (
 
 # Keywords the Router hands litellm.acompletion on every call, from the deployment's settings or its own, whose False
 # is what litellm does without them (it reads each as `kwargs.get(name, False)`, `None` or for truth). litellm spent a
-# few µs on each in its parameter mapping and logging set-up: left out, a Router call costs ~15 µs less of loop CPU
+# few µs on each in its parameter mapping and logging set-up: left out, a Router call costs ~15 µs less CPU
 # (docs/gateway.md, "Eighth look").
 _FALSE_BY_DEFAULT = ("stream", "use_in_pass_through", "use_litellm_proxy", "merge_reasoning_content_in_choices")
 
