@@ -226,6 +226,95 @@ struct RequestPathCutTests {
         }
     }
 
+    /// A call cancelled after its connection was made but before it sent anything (its client went away) left that
+    /// connection in httpcore's pool for good (encode/httpcore#1093): connected but still NEW, it is neither idle,
+    /// closed nor available, and each one held a place under `max_connections` and an open socket. A storm of 3,000
+    /// litellm calls at 16 in flight, ~900 of them cancelled at random points, left 8–10 such connections in the pool;
+    /// none with the fix. Cancelled at that point, the call now leaves an empty pool, and the next call is served.
+    @Test func aCallCancelledAfterConnectingButBeforeSendingLeavesNoConnectionInThePool() async throws {
+        try await withProvider { _, server in
+            let outcome = try Interpreter.withGIL { gil in
+                try Interpreter.run("""
+                    import asyncio, httpx
+                    async def scenario(base):
+                        async with httpx.AsyncClient() as client:
+                            pool = client._transport._pool
+                            def request(text):
+                                return client.build_request("POST", base + "/chat/completions", headers={"authorization": "Bearer sk-test"},
+                                                            json={"model": "echo", "messages": [{"role": "user", "content": text}]})
+                            def reached():
+                                return bool(pool.connections) and pool.connections[0]._connection is not None
+                            sending = asyncio.ensure_future(client.send(request("hi")))
+                            for _ in range(100_000):  # loop turns, until the call reaches the point (connecting takes a few)
+                                await asyncio.sleep(0)
+                                if reached() or sending.done():
+                                    break
+                            before = [c.info() for c in pool.connections]
+                            sending.cancel()
+                            try:
+                                await sending
+                                cancelled = False
+                            except asyncio.CancelledError:
+                                cancelled = True
+                            for _ in range(20):
+                                await asyncio.sleep(0)
+                            left = [c.info() for c in pool.connections]
+                            answer = await client.send(request("next"))
+                            return [before, cancelled, len(pool._requests), left, answer.status_code,
+                                    [str(c.info()).split(", ")[2] for c in pool.connections]]
+                    loop = asyncio.new_event_loop()
+                    try:
+                        result = loop.run_until_complete(scenario("\(server.openAIBase)"))
+                    finally:
+                        loop.close()
+                    """, gil).toValue(gil)
+            }
+            guard case .array(let parts) = outcome, parts.count == 6, case .array(let before) = parts[0] else {
+                Issue.record("unexpected outcome \(outcome)")
+                return
+            }
+            // The precondition: one connection, made for the call, connected and not yet used (HTTP/1.1 and NEW).
+            #expect(before.count == 1)
+            let state = before.first?.stringValue ?? ""
+            #expect(state.contains("HTTP/1.1, NEW"), "\(state)")
+            #expect(parts[1] == .bool(true), "the call was cancelled")
+            #expect(parts[2] == .int(0), "requests left in the pool")
+            #expect(parts[3] == .array([]), "connections left in the pool")
+            #expect(parts[4] == .int(200), "the next call's status")
+            #expect(parts[5] == .array([.string("IDLE")]), "the pool after the next call")
+        }
+    }
+
+    /// The other orphan of httpcore#1093: a connection handed to a queued request that was cancelled before it began
+    /// to connect (it takes a full pool to reach through a call). No request holds it and it has no socket; the pool
+    /// now drops it, and keeps a fresh connection that a request does hold.
+    @Test func aConnectionNoRequestBeganToConnectLeavesThePool() async throws {
+        _ = try await startClient()  // the glue installs the cut
+        let outcome = try Interpreter.withGIL { gil in
+            try Interpreter.run("""
+                import asyncio, httpcore
+                from httpcore._async.connection_pool import AsyncPoolRequest
+                async def scenario():  # httpcore's events want a running loop
+                    pool = httpcore.AsyncConnectionPool()
+                    origin = httpcore.URL("http://127.0.0.1:9/").origin
+                    orphan, held = pool.create_connection(origin), pool.create_connection(origin)
+                    pool._connections.extend([orphan, held])
+                    holder = AsyncPoolRequest(httpcore.Request("GET", "http://127.0.0.1:9/"))
+                    holder.assign_to_connection(held)
+                    pool._requests.append(holder)
+                    first = [orphan.info(), held.info()]
+                    closing = pool._assign_requests_to_connections()
+                    return first + [orphan in pool._connections, orphan in closing, held in pool._connections, held in closing]
+                loop = asyncio.new_event_loop()
+                try:
+                    result = loop.run_until_complete(scenario())
+                finally:
+                    loop.close()
+                """, gil).toValue(gil)
+        }
+        #expect(outcome == [.string("CONNECTING"), .string("CONNECTING"), .bool(false), .bool(true), .bool(true), .bool(false)])
+    }
+
     @Test func manyCallsAtOnceAreAllAnsweredThroughTheCutPool() async throws {
         try await withProvider { client, server in
             // Each answer takes 200 ms, so the calls overlap and the pool opens connections while others are busy.

@@ -20,7 +20,7 @@ import PythonEmbed
 ///
 /// The replacement decides what httpcore's does, in the same order: the same connections are removed, closed, reused
 /// or created, and each idle connection is still polled for a server-side close (only the raw socket is remembered
-/// per stream, which is fixed for the stream's life). Two decisions are corrected:
+/// per stream, which is fixed for the stream's life). Three decisions are corrected:
 ///
 /// - An idle connection is surplus when the pool holds more *idle* connections than `max_keepalive_connections`
 ///   (httpx's default 20), as httpx documents the limit. httpcore 1.0.9 counts every connection there
@@ -32,6 +32,11 @@ import PythonEmbed
 ///   `ConnectionNotAvailable` and queue again, and under load some lose that race again and again: with reuse
 ///   alone, p99 at 64 connections tripled (`scripts/bench/proxy-side-by-side.sh`, ~850 ms against ~300 ms).
 ///   20 calls started together over 20 idle connections were queued again 53 times; with the fix, none.
+///
+/// - A connection made for a request that was cancelled before it sent anything (the host cancels a call whose client
+///   went away) leaves the pool, closed. httpcore kept it for good: not yet connected, or connected but still NEW, it
+///   is neither idle, closed nor available, and each one held a place under `max_connections` and maybe an open socket
+///   (encode/httpcore#1093, open upstream).
 ///
 /// It is installed only over httpcore 1.0.9,
 /// the version pinned in python/requirements.txt; any other version is left alone. httpcore's files are not changed.
@@ -45,6 +50,9 @@ import importlib.metadata
 import anyio
 import sniffio
 from httpcore._async import connection_pool as _connection_pool
+from httpcore._async.connection import AsyncHTTPConnection as _AsyncHTTPConnection
+from httpcore._async.http11 import AsyncHTTP11Connection as _AsyncHTTP11Connection
+from httpcore._async.http11 import HTTPConnectionState as _HTTPConnectionState
 from httpcore._backends import anyio as _anyio_backend
 
 _RAW_SOCKET = anyio.abc.SocketAttribute.raw_socket
@@ -60,6 +68,18 @@ def _get_extra_info(self, info):
             sock = self._embedchat_raw_socket = self._stream.extra(_RAW_SOCKET, None)
         return _anyio_backend.is_socket_readable(sock)
     return _original_get_extra_info(self, info)
+
+
+def _orphaned(connection):
+    # Whether a connection no request holds was never used: not yet connected (a request that starts connecting it
+    # either connects or marks the attempt failed, which httpcore reaps), or connected for a request that was cancelled
+    # before it sent (an HTTP/1.1 connection still NEW; once used it turns ACTIVE, then IDLE or CLOSED).
+    if not isinstance(connection, _AsyncHTTPConnection):
+        return False
+    inner = connection._connection
+    if inner is None:
+        return not connection._connect_failed
+    return isinstance(inner, _AsyncHTTP11Connection) and inner._state == _HTTPConnectionState.NEW
 
 
 def _assign_requests_to_connections(self):
@@ -80,6 +100,13 @@ def _assign_requests_to_connections(self):
     for connection in list(connections):
         if connection.is_closed():
             connections.remove(connection)
+        elif not self._http2 and id(connection) not in claimed and _orphaned(connection):
+            # Made for a request that was cancelled before it sent anything (encode/httpcore#1093, open upstream):
+            # no other request will ever be given it. httpcore kept it for good, neither idle, closed nor available,
+            # each one a place under max_connections (and maybe an open socket), until a pool full of them refused
+            # every call.
+            connections.remove(connection)
+            closing.append(connection)
         elif connection.has_expired():
             connections.remove(connection)
             closing.append(connection)
