@@ -193,35 +193,15 @@ struct RequestPathCutTests {
             // anyio cancel scope, which a plain asyncio cancel goes through; its lock yields once even when free, so a
             // cancel landing there left the request in the pool holding a busy connection for good (the gateway's
             // upstream connections grew round after round of wrk). Here the close is cancelled at that yield.
-            let outcome = try Interpreter.withGIL { gil in
-                try Interpreter.run("""
-                    import asyncio, httpx
-                    async def scenario(base):
-                        async with httpx.AsyncClient() as client:
-                            pool = client._transport._pool
-                            request = client.build_request("POST", base + "/chat/completions", headers={"authorization": "Bearer sk-test"},
-                                                           json={"model": "echo", "messages": [{"role": "user", "content": "hi"}]})
-                            response = await client.send(request, stream=True)
-                            async for _ in response.stream:  # the whole body, leaving the close to the caller
-                                pass
-                            closing = asyncio.ensure_future(response.aclose())
-                            await asyncio.sleep(0)  # the close runs to its first yield
-                            closing.cancel()
-                            try:
-                                await closing
-                                cancelled = False
-                            except asyncio.CancelledError:
-                                cancelled = True
-                            for _ in range(20):
-                                await asyncio.sleep(0)
-                            return [cancelled, len(pool._requests), [str(c.info()).split(", ")[2] for c in pool.connections]]
-                    loop = asyncio.new_event_loop()
-                    try:
-                        result = loop.run_until_complete(scenario("\(server.openAIBase)"))
-                    finally:
-                        loop.close()
-                    """, gil).toValue(gil)
-            }
+            let outcome = try Self.httpxScenario(base: server.openAIBase, """
+                response = await client.send(request("hi"), stream=True)
+                async for _ in response.stream:  # the whole body, leaving the close to the caller
+                    pass
+                closing = asyncio.ensure_future(response.aclose())
+                await asyncio.sleep(0)  # the close runs to its first yield
+                cancelled = await cancel(closing)
+                return [cancelled, len(pool._requests), [str(c.info()).split(", ")[2] for c in pool.connections]]
+                """)
             #expect(outcome == [.bool(true), .int(0), .array([.string("IDLE")])], "cancelled, requests left in the pool, its connections")
         }
     }
@@ -233,42 +213,19 @@ struct RequestPathCutTests {
     /// none with the fix. Cancelled at that point, the call now leaves an empty pool, and the next call is served.
     @Test func aCallCancelledAfterConnectingButBeforeSendingLeavesNoConnectionInThePool() async throws {
         try await withProvider { _, server in
-            let outcome = try Interpreter.withGIL { gil in
-                try Interpreter.run("""
-                    import asyncio, httpx
-                    async def scenario(base):
-                        async with httpx.AsyncClient() as client:
-                            pool = client._transport._pool
-                            def request(text):
-                                return client.build_request("POST", base + "/chat/completions", headers={"authorization": "Bearer sk-test"},
-                                                            json={"model": "echo", "messages": [{"role": "user", "content": text}]})
-                            def reached():
-                                return bool(pool.connections) and pool.connections[0]._connection is not None
-                            sending = asyncio.ensure_future(client.send(request("hi")))
-                            for _ in range(100_000):  # loop turns, until the call reaches the point (connecting takes a few)
-                                await asyncio.sleep(0)
-                                if reached() or sending.done():
-                                    break
-                            before = [c.info() for c in pool.connections]
-                            sending.cancel()
-                            try:
-                                await sending
-                                cancelled = False
-                            except asyncio.CancelledError:
-                                cancelled = True
-                            for _ in range(20):
-                                await asyncio.sleep(0)
-                            left = [c.info() for c in pool.connections]
-                            answer = await client.send(request("next"))
-                            return [before, cancelled, len(pool._requests), left, answer.status_code,
-                                    [str(c.info()).split(", ")[2] for c in pool.connections]]
-                    loop = asyncio.new_event_loop()
-                    try:
-                        result = loop.run_until_complete(scenario("\(server.openAIBase)"))
-                    finally:
-                        loop.close()
-                    """, gil).toValue(gil)
-            }
+            let outcome = try Self.httpxScenario(base: server.openAIBase, """
+                sending = asyncio.ensure_future(client.send(request("hi")))
+                for _ in range(100_000):  # loop turns, until the call's connection is connected (it takes a few)
+                    await asyncio.sleep(0)
+                    if (pool.connections and pool.connections[0]._connection is not None) or sending.done():
+                        break
+                before = [c.info() for c in pool.connections]
+                cancelled = await cancel(sending)
+                left = [c.info() for c in pool.connections]
+                answer = await client.send(request("next"))
+                return [before, cancelled, len(pool._requests), left, answer.status_code,
+                        [str(c.info()).split(", ")[2] for c in pool.connections]]
+                """)
             guard case .array(let parts) = outcome, parts.count == 6, case .array(let before) = parts[0] else {
                 Issue.record("unexpected outcome \(outcome)")
                 return
@@ -389,5 +346,42 @@ struct RequestPathCutTests {
             "callbacks in the call": .bool(false), "not litellm.completion": .bool(false),
             "an input callback configured": .bool(false),
         ])
+    }
+}
+
+extension RequestPathCutTests {
+    /// Runs `body` as the inside of `async def scenario(base)`, on an event loop of its own, and returns what it returns.
+    /// In scope: `client` (an httpx client), `pool` (its httpcore pool), `request(text)` (a chat request to `base`),
+    /// and `await cancel(task)`, which cancels a task, lets the loop turn 20 times and says whether it was cancelled.
+    static func httpxScenario(base: String, _ body: String) throws -> PythonValue {
+        let indented = body.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
+        return try Interpreter.withGIL { gil in
+            try Interpreter.run("""
+                import asyncio, httpx
+                async def cancel(task):
+                    task.cancel()
+                    try:
+                        await task
+                        cancelled = False
+                    except asyncio.CancelledError:
+                        cancelled = True
+                    for _ in range(20):
+                        await asyncio.sleep(0)
+                    return cancelled
+                async def scenario(base):
+                    async with httpx.AsyncClient() as client:
+                        pool = client._transport._pool
+                        def request(text):
+                            return client.build_request("POST", base + "/chat/completions", headers={"authorization": "Bearer sk-test"},
+                                                        json={"model": "echo", "messages": [{"role": "user", "content": text}]})
+                \(indented)
+                loop = asyncio.new_event_loop()
+                try:
+                    result = loop.run_until_complete(scenario("\(base)"))
+                finally:
+                    loop.close()
+                """, gil).toValue(gil)
+        }
     }
 }
