@@ -36,4 +36,21 @@ struct ImageLimitTests {
         #expect(text.contains("messages[0].content[1]") && !text.contains("127.0.0.1") && !text.contains("_fake"), "\(text)")
         #expect(fixture.server.recordedRequests.isEmpty, "\(fixture.server.recordedRequests)")
     }
+
+    /// A model with deployments is held to the same rule: its Router must not hand litellm (or the provider) an image
+    /// URL the server would have refused for a plain entry. Buffered and streamed.
+    @Test(arguments: [false, true])
+    func aRoutedModelsImageAtALoopbackAddressIsA400WithoutItsURL(streaming: Bool) async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"ha": {"deployments": [\#(GatewayFixture.deployment("echo", base)), \#(GatewayFixture.deployment("echo", base))]}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let url = "https://127.0.0.1:\(fixture.server.port)/_fake/image/png"
+        let body = #"{"model":"ha","stream":\#(streaming),"messages":[{"role":"user","content":[{"type":"text","text":"what"},{"type":"image_url","image_url":{"url":"\#(url)"}}]}]}"#
+        let error = try #require(await fixture.http("/v1/chat/completions", body).failure)
+        #expect(error.status == 400 && error.code == "image_fetch_failed", "\(error)")
+        let text = String(decoding: ChatHTTPResponse(error).body, as: UTF8.self)
+        #expect(text.contains("messages[0].content[1]") && !text.contains("127.0.0.1") && !text.contains("_fake"), "\(text)")
+        #expect(fixture.server.recordedRequests.isEmpty, "\(fixture.server.recordedRequests)")
+    }
 }

@@ -41,6 +41,28 @@ struct ImageFetchTests {
         }
     }
 
+    /// Through a Router too: the deployment is picked after the fetch, so a group with an Anthropic deployment has
+    /// its image URLs fetched here before any deployment sees the call.
+    @Test func anAllowedImageReachesARoutedDeploymentAsInlineData() async throws {
+        try await withProvider { client, server in
+            try ImageFetch.configureForTesting(loopbackPorts: [server.port])
+            defer { try? ImageFetch.configureForTesting(loopbackPorts: []) }
+            let group = "images-\(UUID().uuidString)"
+            let router = try await client.makeRouter([
+                RouterDeployment(group: group, id: "\(group)#0", litellmModel: "anthropic/claude-fake", settings: anthropic(server)),
+            ])
+            let reply = try await router.complete(askWithImage("\(server.imageBase)/png", model: group), policy: RouterPolicy())
+            #expect(reply.value.text?.isEmpty == false)
+            #expect(reply.deployment == "\(group)#0")
+            let upstream = try #require(server.recordedRequests.last { $0.path == "/v1/messages" })
+            #expect(upstream.bodyText.contains("iVBORw0KGgo"), "the PNG did not arrive inline: \(upstream.bodyText.prefix(400))")
+            #expect(!upstream.bodyText.contains("_fake/image"), "the provider was handed the URL")
+            #expect(imageRequests(server).map(\.path) == ["/_fake/image/png"], "\(imageRequests(server))")
+            // Fetched by the glue, not by litellm (which would have downloaded it with its own client).
+            #expect(imageRequests(server).map { $0.header("user-agent") } == ["embedchat-image-fetch"])
+        }
+    }
+
     /// Without the allowance, loopback is refused like every private address, before any connection is made.
     @Test(arguments: [
         "http://127.0.0.1:PORT/_fake/image/png", "https://127.0.0.1:PORT/_fake/image/png", "https://localhost:PORT/_fake/image/png",

@@ -225,10 +225,18 @@ def has_image_urls(kwargs):
     return False
 
 
-async def inline(kwargs):
-    """Replaces each image URL of the call's messages by a data URL fetched here, unless the route passes URLs on."""
+def passes_through_all(routes):
+    """Whether every route (a dict of `model`, `api_base`, ...) has its provider fetch image URLs itself."""
+    return all(_passes_through(route) for route in routes)
+
+
+async def inline(kwargs, route=None):
+    """Replaces each image URL of the call's messages by a data URL fetched here, unless the route passes URLs on.
+    `route` is the call's own keywords unless given; `False` fetches whatever the route."""
     parts = list(_image_parts(kwargs.get("messages")))
-    if not parts or _passes_through(kwargs):
+    if route is None:
+        route = kwargs
+    if not parts or (route is not False and _passes_through(route)):
         return
     limit = asyncio.Semaphore(MAX_AT_ONCE)
     tasks = [asyncio.ensure_future(_fetch_part(path, url, limit)) for path, _, url in parts]

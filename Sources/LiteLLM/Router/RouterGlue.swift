@@ -45,6 +45,7 @@ from litellm.router_utils.router_callbacks.track_deployment_metrics import (
     increment_deployment_successes_for_current_minute,
 )
 
+import _embedchat_images
 import _embedchat_litellm as base
 from _embedchat_router_path import LeanCallPath
 
@@ -169,10 +170,24 @@ class Gateway:
         if deployment is not None:
             increment_deployment_successes_for_current_minute(litellm_router_instance=self.router, deployment_id=deployment)
 
+    def _acompletion(self, kwargs):
+        # The Router's call, after the image URLs the plain path would fetch (ImageFetch.swift) are fetched: the Router
+        # picks a deployment later, so they are passed on only when every deployment it serves has its provider fetch
+        # them itself. A plain check first, as on the plain path: most calls carry no image URL.
+        if _embedchat_images.has_image_urls(kwargs):
+            return self._acompletion_with_images(kwargs)
+        return self.router.acompletion(**kwargs)
+
+    async def _acompletion_with_images(self, kwargs):
+        routes = [deployment.get("litellm_params") or {} for deployment in self.router.model_list]
+        if not _embedchat_images.passes_through_all(routes):
+            await _embedchat_images.inline(kwargs, route=False)
+        return await self.router.acompletion(**kwargs)
+
     async def complete(self, kwargs):
         deadline = kwargs.pop("_deadline", None)
         kwargs.pop("stream", None)
-        response = await base._within(self.router.acompletion(**kwargs), deadline, kwargs)
+        response = await base._within(self._acompletion(kwargs), deadline, kwargs)
         deployment = _deployment(response)
         self._succeeded(deployment)
         return Reply(base._reply(response), deployment)
@@ -182,7 +197,7 @@ class Gateway:
         kwargs["stream"] = True
         loop = asyncio.get_running_loop()
         started = loop.time()
-        wrapper = await base._within(self.router.acompletion(**kwargs), deadline, kwargs)
+        wrapper = await base._within(self._acompletion(kwargs), deadline, kwargs)
         if deadline is not None:
             deadline = max(deadline - (loop.time() - started), 0.001)
         stream = base.Stream(wrapper, deadline, kwargs)
