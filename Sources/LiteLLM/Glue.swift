@@ -200,22 +200,26 @@ async def _within(awaitable, seconds, kwargs):
     return result
 
 
+def _raise_if_callers_parameter(error, kwargs):
+    """A reasoning_effort the provider's mapping has no value for ("Unmapped reasoning effort: none" for Anthropic and
+    Bedrock, "Invalid reasoning effort" for Gemini) is raised before any request, wrapped as a connection error: it is
+    the caller's parameter, a 400, raised here in its place. Returns when `error` is something else."""
+    effort = kwargs.get("reasoning_effort")
+    if effort is not None and "reasoning effort" in str(error).lower():
+        raise litellm.UnsupportedParamsError(
+            message=f"reasoning_effort '{effort}' is not supported by this model",
+            llm_provider=getattr(error, "llm_provider", None),
+            model=kwargs.get("model"),
+        ) from None
+
+
 async def _acompletion(kwargs):
     if _embedchat_images.has_image_urls(kwargs):  # a plain check first: most calls carry no image URL
         await _embedchat_images.inline(kwargs)
     try:
         return await litellm.acompletion(**kwargs)
     except litellm.APIConnectionError as error:
-        # A reasoning_effort the provider's mapping has no value for ("Unmapped reasoning effort: none" for
-        # Anthropic and Bedrock, "Invalid reasoning effort" for Gemini) is raised before any request, wrapped as a
-        # connection error: it is the caller's parameter, a 400.
-        effort = kwargs.get("reasoning_effort")
-        if effort is not None and "reasoning effort" in str(error).lower():
-            raise litellm.UnsupportedParamsError(
-                message=f"reasoning_effort '{effort}' is not supported by this model",
-                llm_provider=getattr(error, "llm_provider", None),
-                model=kwargs.get("model"),
-            ) from None
+        _raise_if_callers_parameter(error, kwargs)
         raise
 
 

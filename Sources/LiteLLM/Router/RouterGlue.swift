@@ -187,7 +187,11 @@ class Gateway:
     async def complete(self, kwargs):
         deadline = kwargs.pop("_deadline", None)
         kwargs.pop("stream", None)
-        response = await base._within(self._acompletion(kwargs), deadline, kwargs)
+        try:
+            response = await base._within(self._acompletion(kwargs), deadline, kwargs)
+        except litellm.APIConnectionError as error:  # the plain path's mapping of a caller's parameter
+            base._raise_if_callers_parameter(error, kwargs)
+            raise
         deployment = _deployment(response)
         self._succeeded(deployment)
         return Reply(base._reply(response), deployment)
@@ -197,7 +201,11 @@ class Gateway:
         kwargs["stream"] = True
         loop = asyncio.get_running_loop()
         started = loop.time()
-        wrapper = await base._within(self._acompletion(kwargs), deadline, kwargs)
+        try:
+            wrapper = await base._within(self._acompletion(kwargs), deadline, kwargs)
+        except litellm.APIConnectionError as error:
+            base._raise_if_callers_parameter(error, kwargs)
+            raise
         if deadline is not None:
             deadline = max(deadline - (loop.time() - started), 0.001)
         stream = base.Stream(wrapper, deadline, kwargs)
