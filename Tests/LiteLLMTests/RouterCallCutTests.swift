@@ -244,6 +244,47 @@ struct RouterCallCutTests {
         }
     }
 
+    /// litellm's team filter ran on every pick and handed back a copy of the list when no deployment belongs to a team;
+    /// it now runs only when one does, and then still passes a team's deployment over for a request of no team.
+    @Test func theTeamFilterRunsOnlyForAGroupWithATeamsDeploymentAndStillPassesItOver() async throws {
+        try await withProvider { client, server in
+            let group = "team-\(UUID().uuidString)"
+            let router = try await client.makeRouter((0..<2).map {
+                RouterDeployment(group: group, id: "\(group)#\($0)", litellmModel: "openai/echo", settings: server.openAI)
+            })
+            _ = try Self.python("""
+                import _embedchat_router_path as p
+                original = p.filter_team_based_models
+                def record(**kwargs):
+                    record.calls += 1
+                    return original(**kwargs)
+                record.calls = 0
+                record.original = original
+                p.filter_team_based_models = record
+                """)
+            defer { _ = try? Self.python("import _embedchat_router_path as p\np.filter_team_based_models = p.filter_team_based_models.original") }
+            for _ in 0..<4 { _ = try await router.complete(ask(group), policy: RouterPolicy()) }
+            #expect(try Self.python("import _embedchat_router_path as p\nresult = p.filter_team_based_models.calls") == .int(0))
+
+            // Deployment 0 now belongs to a team: a request of no team never gets it.
+            let marked = try Self.python("""
+                import litellm
+                marked = 0
+                for router in {c.__self__ for c in litellm.failure_callback if hasattr(getattr(c, "__self__", None), "model_list")}:
+                    for deployment in router.model_list:
+                        if deployment["model_info"].get("id") == "\(group)#0":
+                            deployment["model_info"]["team_id"] = "a-team"
+                            marked += 1
+                result = marked
+                """)
+            #expect(marked == .int(1))
+            var answered: Set<String> = []
+            for _ in 0..<8 { answered.insert(try await router.complete(ask(group), policy: RouterPolicy()).deployment ?? "none") }
+            #expect(answered == ["\(group)#1"])
+            #expect(try Self.python("import _embedchat_router_path as p\nresult = p.filter_team_based_models.calls") == .int(8))
+        }
+    }
+
     /// litellm asks for every keyword of a call whether it is a prompt-management parameter, and the enum's list was
     /// built anew for each ask; now it is built once, with the same values.
     @Test func thePromptManagementParameterListIsBuiltOnceWithTheSameValues() async throws {

@@ -27,7 +27,13 @@ import PythonEmbed
 /// - two coroutine frames of the first try: `acompletion` hands back its coroutine instead of awaiting it, runs
 ///   `async_function_with_fallbacks` inline, and `make_call` runs inline in the retry wrapper. A call's coroutine is
 ///   resumed through every frame of the chain each time its socket wakes it (about six times against a loopback
-///   provider), so the first try now runs in three frames under the gateway's instead of five.
+///   provider), so the first try now runs in three frames under the gateway's instead of five;
+/// - the same questions asked again down the chain: whether the copies apply (asked once, in `acompletion`; the lean
+///   chain then calls the copies' bodies, `_lean_*`, directly), the trace span (looked up only where it is read:
+///   service logging, a Redis cooldown read, an error), the group's size and prompt-management flag (one lookup), the
+///   team filter when no deployment of the group belongs to a team, and the calls of `_track_deployment_metrics` and
+///   `set_response_headers` where RouterGlue's `_Router` makes them no-ops. About 290 fewer bytecodes a call (of
+///   ~2,700 the Router added; docs/gateway.md, "Ninth look").
 ///
 /// Measured with `embedchat-bench gateway` (docs/gateway.md, "Sixth pass"). With debug logging on for the Router
 /// logger, a request with a `priority`, a prompt-managed model, or any litellm other than 1.78.7, every method runs
@@ -64,6 +70,10 @@ _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context
                                  "mock_testing_content_policy_fallbacks"))
 LEAN_CALLS = 0  # calls that took the lean path (a test reads it)
 
+# What the lean path keeps per public model while the model list is the same: whether litellm's prompt management
+# claims it (then litellm's own path runs) and the group's size (for failure logging).
+_GroupFacts = collections.namedtuple("_GroupFacts", ("group", "prompt_managed", "size"))
+
 # What async_function_with_fallbacks reads from the call's keywords before its try.
 _FallbackPlan = collections.namedtuple("_FallbackPlan", (
     "model_group", "disable_fallbacks", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
@@ -86,6 +96,15 @@ def _drop_default_keywords(input_kwargs):
             del input_kwargs[name]
     if input_kwargs.get("caching") is False and litellm.cache is None:
         del input_kwargs["caching"]
+
+
+# The trace span a lean method was not handed: looked up from the call's keywords where it is used (litellm looked it up
+# before every call it was handed to; it is only read by service logging, cooldown reads through Redis and errors).
+_SPAN_FROM_KWARGS = object()
+
+
+def _span(given, kwargs):
+    return _get_parent_otel_span_from_kwargs(kwargs) if given is _SPAN_FROM_KWARGS else given
 
 
 def copies_apply():
@@ -113,21 +132,29 @@ class LeanCallPath:
             kept[1][model] = compute(model)
         return kept[1][model]
 
-    def _group_size(self, group):
-        def size(group):
+    def _group_facts(self, group):
+        def facts(group):
             model_list = self.get_model_list(model_name=group)
-            return None if model_list is None else len(model_list)
-        return self._kept_per_model("_embedchat_group_sizes", group, size)
+            return _GroupFacts(group, self._is_prompt_management_model(group),
+                               None if model_list is None else len(model_list))
+        return self._kept_per_model("_embedchat_group_facts", group, facts)
+
+    def _group_size(self, group, facts=None):
+        return (facts if facts is not None and facts.group == group else self._group_facts(group)).size
 
     def acompletion(self, model, messages, stream=False, **kwargs):
         # A plain method handing back the call's coroutine (litellm's own, or the lean one), so that the lean call runs
-        # in one coroutine frame less.
-        if (not copies_apply() or kwargs.get("priority") is not None or self.default_priority is not None
-                or self._kept_per_model("_embedchat_prompt_managed", model, self._is_prompt_management_model)):
+        # in one coroutine frame less. Whether the copies apply is asked here, once a call: the lean chain below runs
+        # the copies without asking again.
+        if (not copies_apply() or self.routing_strategy != "simple-shuffle" or kwargs.get("priority") is not None
+                or self.default_priority is not None):
             return super().acompletion(model, messages, stream, **kwargs)
-        return self._lean_acompletion(model, messages, stream, kwargs)
+        facts = self._group_facts(model)
+        if facts.prompt_managed:
+            return super().acompletion(model, messages, stream, **kwargs)
+        return self._lean_acompletion(model, messages, stream, kwargs, facts)
 
-    async def _lean_acompletion(self, model, messages, stream, kwargs):
+    async def _lean_acompletion(self, model, messages, stream, kwargs, facts=None):
         # litellm's acompletion with its async_function_with_fallbacks inline (it was the next frame down).
         global LEAN_CALLS
         LEAN_CALLS += 1
@@ -135,13 +162,13 @@ class LeanCallPath:
             kwargs["model"] = model
             kwargs["messages"] = messages
             kwargs["stream"] = stream
-            kwargs["original_function"] = self._acompletion
+            kwargs["original_function"] = self._lean_attempt
             self._update_kwargs_before_fallbacks(model=model, kwargs=kwargs)
             start_time = time.perf_counter()
             fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
             plan = self._fallback_plan(fallback_kwargs)
             try:
-                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan))
+                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts)
             except Exception as e:
                 response = await self._fall_back(e, plan, (), fallback_kwargs)
             if self._service_listeners():
@@ -203,20 +230,19 @@ class LeanCallPath:
             return super().async_function_with_retries(*args, **kwargs)
         return self._with_retries(args, kwargs)
 
-    async def _with_retries(self, args, kwargs):
+    async def _with_retries(self, args, kwargs, facts=None):
         # litellm's async_function_with_retries on a dict of its own (the caller made it), with make_call inline for
-        # the first try.
+        # the first try. The trace span is looked up only when an error needs it.
         verbose_router_logger.debug("Inside async function with retries.")
         original_function = kwargs.pop("original_function")
         fallbacks = kwargs.pop("fallbacks", self.fallbacks)
-        parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
         context_window_fallbacks = kwargs.pop("context_window_fallbacks", self.context_window_fallbacks)
         content_policy_fallbacks = kwargs.pop("content_policy_fallbacks", self.content_policy_fallbacks)
         model_group = kwargs.get("model")
         num_retries = kwargs.pop("num_retries")
         _metadata = kwargs.get("litellm_metadata", kwargs.get("metadata")) or {}
         if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
-            size = self._group_size(_metadata["model_group"])
+            size = self._group_size(_metadata["model_group"], facts)
             if size is not None:
                 _metadata.update({"model_group_size": size})
         try:
@@ -226,8 +252,11 @@ class LeanCallPath:
             response = original_function(*args, **kwargs)
             if inspect.isawaitable(response) or coroutine_checker.is_async_callable(response):
                 response = await response
+            if self._SETS_NO_RESPONSE_HEADERS:
+                return response
             return await self.set_response_headers(response=response, model_group=kwargs.get("model"))
         except Exception as e:
+            parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
             current_attempt = None
             original_exception = e
             deployment_num_retries = getattr(e, "num_retries", None)
@@ -282,6 +311,11 @@ class LeanCallPath:
                 setattr(original_exception, "num_retries", current_attempt)
             raise original_exception
 
+    # True where a subclass's set_response_headers hands the response back as it is (the first try then skips its
+    # await), and where its _track_deployment_metrics does nothing (the lean attempt then skips the call).
+    _SETS_NO_RESPONSE_HEADERS = False
+    _TRACKS_NO_DEPLOYMENT_METRICS = False
+
     async def make_call(self, original_function, *args, **kwargs):
         if not copies_apply():
             return await super().make_call(original_function, *args, **kwargs)
@@ -293,26 +327,31 @@ class LeanCallPath:
         return await self.set_response_headers(response=response, model_group=kwargs.get("model"))
 
     async def _acompletion(self, model, messages, **kwargs):
-        if not copies_apply():
+        if not copies_apply() or self.routing_strategy != "simple-shuffle":
             return await super()._acompletion(model, messages, **kwargs)
+        return await self._lean_attempt(model, messages, **kwargs)
+
+    async def _lean_attempt(self, model, messages, **kwargs):
+        # litellm's _acompletion, run by the lean chain (which asked whether the copies apply once, in acompletion).
+        # `_track_deployment_metrics` is not called: RouterGlue's `_Router` makes it a no-op, and the trace span it was
+        # handed is looked up only where it is used.
         model_name = None
         _timeout_debug_deployment_dict = {}
         try:
-            parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
-            start_time = time.perf_counter()
-            deployment = await self.async_get_available_deployment(
-                model=model, messages=messages, specific_deployment=kwargs.pop("specific_deployment", None),
-                request_kwargs=kwargs,
-            )
+            listeners = self._service_listeners()
+            start_time = time.perf_counter() if listeners else None
+            deployment = await self._lean_pick(model, messages, kwargs.pop("specific_deployment", None), kwargs)
             _timeout_debug_deployment_dict = deployment
-            if self._service_listeners():
+            if listeners:
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(
                     service=ServiceTypes.ROUTER, duration=end_time - start_time,
                     call_type="async_get_available_deployment", start_time=start_time, end_time=end_time,
                     parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs),
                 ))
-            self._track_deployment_metrics(deployment=deployment, parent_otel_span=parent_otel_span)
+            if not self._TRACKS_NO_DEPLOYMENT_METRICS:
+                self._track_deployment_metrics(deployment=deployment,
+                                               parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs))
             self._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs)
             data = deployment["litellm_params"]
             model_name = data["model"]
@@ -327,13 +366,15 @@ class LeanCallPath:
             if rpm_semaphore is not None and isinstance(rpm_semaphore, asyncio.Semaphore):
                 async with rpm_semaphore:
                     await self.async_routing_strategy_pre_call_checks(
-                        deployment=deployment, logging_obj=logging_obj, parent_otel_span=parent_otel_span,
+                        deployment=deployment, logging_obj=logging_obj,
+                        parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs),
                     )
                     response = await _response
             else:
                 if litellm.callbacks:  # the checks ask each of litellm.callbacks in turn; with none, nothing
                     await self.async_routing_strategy_pre_call_checks(
-                        deployment=deployment, logging_obj=logging_obj, parent_otel_span=parent_otel_span,
+                        deployment=deployment, logging_obj=logging_obj,
+                        parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs),
                     )
                 response = await _response
             if isinstance(response, ModelResponse):
@@ -344,7 +385,9 @@ class LeanCallPath:
             self.success_calls[model_name] += 1
             if verbose_router_logger.isEnabledFor(logging.INFO):
                 verbose_router_logger.info(f"litellm.acompletion(model={model_name})\033[32m 200 OK\033[0m")
-            self._track_deployment_metrics(deployment=deployment, response=response, parent_otel_span=parent_otel_span)
+            if not self._TRACKS_NO_DEPLOYMENT_METRICS:
+                self._track_deployment_metrics(deployment=deployment, response=response,
+                                               parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs))
             if isinstance(response, CustomStreamWrapper):
                 input_kwargs_for_streaming_fallback = kwargs.copy()  # what litellm hands its streaming iterator
                 input_kwargs_for_streaming_fallback["model"] = model
@@ -367,15 +410,17 @@ class LeanCallPath:
 
     async def async_get_available_deployment(self, model, request_kwargs, messages=None, input=None,
                                              specific_deployment=False):
-        # litellm's, for its default strategy (simple-shuffle), less the await of a pre-routing hook that only
-        # auto-routers have (asked only when the model is one).
         if not copies_apply() or self.routing_strategy != "simple-shuffle":
             return await super().async_get_available_deployment(
                 model=model, request_kwargs=request_kwargs, messages=messages, input=input,
                 specific_deployment=specific_deployment,
             )
+        return await self._lean_pick(model, messages, specific_deployment, request_kwargs, input)
+
+    async def _lean_pick(self, model, messages, specific_deployment, request_kwargs, input=None):
+        # litellm's async_get_available_deployment for its default strategy (simple-shuffle), less the await of a
+        # pre-routing hook that only auto-routers have (asked only when the model is one).
         try:
-            parent_otel_span = _get_parent_otel_span_from_kwargs(request_kwargs)
             if model in self.auto_routers:
                 pre_routing_hook_response = await self.async_pre_routing_hook(
                     model=model, request_kwargs=request_kwargs, messages=messages, input=input,
@@ -384,10 +429,7 @@ class LeanCallPath:
                 if pre_routing_hook_response is not None:
                     model = pre_routing_hook_response.model
                     messages = pre_routing_hook_response.messages
-            healthy_deployments = await self.async_get_healthy_deployments(
-                model=model, request_kwargs=request_kwargs, messages=messages, input=input,
-                specific_deployment=specific_deployment, parent_otel_span=parent_otel_span,
-            )
+            healthy_deployments = await self._lean_healthy(model, request_kwargs, messages, input, specific_deployment)
             if isinstance(healthy_deployments, dict):
                 return healthy_deployments
             return simple_shuffle(llm_router_instance=self, healthy_deployments=healthy_deployments, model=model)
@@ -402,26 +444,32 @@ class LeanCallPath:
 
     async def async_get_healthy_deployments(self, model, request_kwargs, messages=None, input=None,
                                             specific_deployment=False, parent_otel_span=None):
-        # Less two debug lines rendering the cooldown list, and the awaits of filters that have nothing to do: the
-        # callback filter with no litellm.callbacks, tag routing while it is off.
         if not copies_apply():
             return await super().async_get_healthy_deployments(
                 model=model, request_kwargs=request_kwargs, messages=messages, input=input,
                 specific_deployment=specific_deployment, parent_otel_span=parent_otel_span,
             )
-        model, healthy_deployments = self._common_checks_available_deployment(
-            model=model, messages=messages, input=input, specific_deployment=specific_deployment,
-            request_kwargs=request_kwargs,
-        )
-        healthy_deployments = filter_team_based_models(
-            healthy_deployments=healthy_deployments, request_kwargs=request_kwargs,
-        )
+        return await self._lean_healthy(model, request_kwargs, messages, input, specific_deployment, parent_otel_span)
+
+    async def _lean_healthy(self, model, request_kwargs, messages=None, input=None, specific_deployment=False,
+                            parent_otel_span=_SPAN_FROM_KWARGS):
+        # litellm's async_get_healthy_deployments less two debug lines rendering the cooldown list, and the work of
+        # filters that have nothing to do: the team filter when no deployment of the group belongs to a team (it would
+        # hand back a copy of the list), the callback filter with no litellm.callbacks, tag routing while it is off.
+        # The trace span, when not given, is looked up only where it is used.
+        model, healthy_deployments = self._lean_common_checks(model, specific_deployment, request_kwargs)
         if isinstance(healthy_deployments, dict):
             return healthy_deployments
+        for deployment in healthy_deployments:
+            if (deployment.get("model_info") or {}).get("team_id") is not None:
+                healthy_deployments = filter_team_based_models(
+                    healthy_deployments=healthy_deployments, request_kwargs=request_kwargs,
+                )
+                break
         cooldown_deployments = self._group_cooldowns(healthy_deployments)
         if cooldown_deployments is None:
             cooldown_deployments = await _async_get_cooldown_deployments(
-                litellm_router_instance=self, parent_otel_span=parent_otel_span,
+                litellm_router_instance=self, parent_otel_span=_span(parent_otel_span, request_kwargs),
             )
         healthy_deployments = self._filter_cooldown_deployments(
             healthy_deployments=healthy_deployments, cooldown_deployments=cooldown_deployments,
@@ -429,7 +477,7 @@ class LeanCallPath:
         if litellm.callbacks:  # the filter asks each of litellm.callbacks in turn
             healthy_deployments = await self.async_callback_filter_deployments(
                 model=model, healthy_deployments=healthy_deployments, messages=messages,
-                request_kwargs=request_kwargs, parent_otel_span=parent_otel_span,
+                request_kwargs=request_kwargs, parent_otel_span=_span(parent_otel_span, request_kwargs),
             )
         if self.enable_pre_call_checks and messages is not None:
             healthy_deployments = self._pre_call_checks(
@@ -443,7 +491,7 @@ class LeanCallPath:
             )
         if len(healthy_deployments) == 0:
             raise await async_raise_no_deployment_exception(
-                litellm_router_instance=self, model=model, parent_otel_span=parent_otel_span,
+                litellm_router_instance=self, model=model, parent_otel_span=_span(parent_otel_span, request_kwargs),
             )
         return healthy_deployments
 
@@ -475,6 +523,9 @@ class LeanCallPath:
                 model=model, messages=messages, input=input, specific_deployment=specific_deployment,
                 request_kwargs=request_kwargs,
             )
+        return self._lean_common_checks(model, specific_deployment, request_kwargs)
+
+    def _lean_common_checks(self, model, specific_deployment, request_kwargs):
         request_team_id = None
         if request_kwargs is not None:
             metadata = request_kwargs.get("metadata") or {}

@@ -58,6 +58,9 @@ class _Router(LeanCallPath, Router):
         # No mid-stream fallback: a stream that has begun ends with its error.
         return model_response
 
+    _TRACKS_NO_DEPLOYMENT_METRICS = True  # the lean attempt skips the call below
+    _SETS_NO_RESPONSE_HEADERS = True  # the lean first try skips awaiting set_response_headers below
+
     def _track_deployment_metrics(self, deployment, parent_otel_span, response=None):
         # Counts each deployment's requests this minute in the Router's cache, read only by its pre-call checks
         # (`enable_pre_call_checks`, rpm limits), which the gateway does not turn on.
