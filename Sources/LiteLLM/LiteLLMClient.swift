@@ -71,7 +71,7 @@ public final class LiteLLMClient: Sendable {
         } catch {
             throw LiteLLMError(kind: .setup, message: error.description)
         }
-        PythonError.captureAttributes(["status_code", "llm_provider", "model"])
+        PythonError.captureAttributes(["status_code", "llm_provider", "model", "cooldown_time"])
         PydanticConversion.install()
         let version: String, importSeconds: Double
         do {

@@ -112,6 +112,39 @@ struct DeploymentTests {
         #expect(!error.message.contains(GatewayFixture.providerKey))
     }
 
+    /// Once every deployment is cooling down, litellm's Router has none to try: a 429 that says so, with the
+    /// cooldown as `retry-after`, buffered and streamed (it was a 500 "internal error").
+    @Test(arguments: [false, true])
+    func whileEveryDeploymentCoolsDownTheAnswerIsA429WithRetryAfter(streaming: Bool) async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"limited": {"deployments": [\#(GatewayFixture.deployment("status-429", base)), \#(GatewayFixture.deployment("status-429", base))], "cooldown_seconds": 30}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let body = userRequest("limited", extra: streaming ? #","stream":true"# : "")
+        let first = try #require(await fixture.http("/v1/chat/completions", body).failure)
+        #expect(first.status == 429 && first.code == "rate_limit_exceeded", "\(first)")
+        #expect(fixture.requests(for: "status-429") == 2, "both deployments were tried and cooled down")
+        let cooling = try #require(await fixture.http("/v1/chat/completions", body).failure)
+        #expect(cooling.status == 429 && cooling.type == "rate_limit_error" && cooling.code == "deployments_cooling_down", "\(cooling)")
+        #expect(cooling.headers["retry-after"] == "30")
+        #expect(cooling.message.contains("cooling down") && !cooling.message.contains("limited#"), "\(cooling.message)")
+        #expect(fixture.requests(for: "status-429") == 2, "no deployment was asked while cooling down")
+    }
+
+    /// A deployment with no timeout of its own gives the provider as long as a plain entry does (litellm's 600 s),
+    /// not the Router's default of 6000 s; the OpenAI SDK sends the read timeout it was given to the provider.
+    @Test func aDeploymentWithoutATimeoutWaitsAsLongAsAPlainEntry() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"plain": \#(GatewayFixture.plain("echo", base)), "routed": {"deployments": [\#(GatewayFixture.deployment("echo", base))]}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        #expect(await fixture.http("/v1/chat/completions", userRequest("plain")).json != nil)
+        #expect(await fixture.http("/v1/chat/completions", userRequest("routed")).json != nil)
+        let timeouts = fixture.server.recordedRequests.map { $0.header("x-stainless-read-timeout") }
+        #expect(timeouts.count == 2 && timeouts[0] != nil && timeouts[0] == timeouts[1], "\(timeouts)")
+        #expect(timeouts.first.flatMap { $0.flatMap(Double.init) } == 600)
+    }
+
     @Test func embeddingsFallOverToo() async throws {
         let fixture = try await GatewayFixture.make { base in
             #"{"vectors": {"deployments": [\#(GatewayFixture.deployment("status-500", base)), \#(GatewayFixture.deployment("text-embedding-fake", base))], "cooldown_seconds": 60}}"#

@@ -74,6 +74,7 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
         let answer = error.kind.gatewayAnswer
         self.init(status: answer.status, type: answer.type, code: answer.code, message: error.callerMessage)
         detail = error.message
+        if let seconds = error.retryAfterSeconds { headers["retry-after"] = "\(seconds)" }
     }
 
     /// The error for anything thrown by a chat call.

@@ -14,6 +14,8 @@ public struct LiteLLMError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The Python exception's qualified type, e.g. `litellm.exceptions.RateLimitError`.
     public let pythonType: String?
+    /// How long to wait before asking again, when it is known (the cooldown of ``Kind/deploymentsCoolingDown``).
+    public var retryAfterSeconds: Int?
 
     public init(kind: Kind, message: String, statusCode: Int? = nil, provider: String? = nil, model: String? = nil,
                 pythonType: String? = nil) {

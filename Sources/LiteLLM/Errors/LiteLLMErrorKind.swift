@@ -67,6 +67,13 @@ extension LiteLLMError {
         public static let rateLimit = Kind(
             "rate_limit", status: 429, answer: GatewayAnswer(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded"),
             caller: "The model provider's rate limit was reached; retry later.", summary: "rate limited")
+        /// litellm's Router has no deployment of the model to try: every one is cooling down after failures
+        /// (`RouterRateLimitError`). A 429, with `retry-after` when litellm says how long the cooldown lasts.
+        public static let deploymentsCoolingDown = Kind(
+            "deployments_cooling_down", status: 429,
+            answer: GatewayAnswer(status: 429, type: "rate_limit_error", code: "deployments_cooling_down"),
+            caller: "Every deployment of the model is cooling down after failures; retry later.",
+            summary: "every deployment cooling down")
         public static let apiConnection = Kind(
             "api_connection", status: 500, answer: .apiError(500, "provider_connection_failed"),
             caller: "The model provider could not be reached.", summary: "cannot reach the provider")

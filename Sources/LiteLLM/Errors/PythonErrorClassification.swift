@@ -10,6 +10,10 @@ extension LiteLLMError {
                   statusCode: status ?? kind.defaultStatus,
                   provider: error.attributes["llm_provider"]?.stringValue, model: error.attributes["model"]?.stringValue,
                   pythonType: error.typeName)
+        if kind == .deploymentsCoolingDown, let seconds = error.attributes["cooldown_time"]?.doubleValue,
+           seconds.isFinite, seconds > 0 {
+            retryAfterSeconds = Int(min(seconds.rounded(.up), 86_400))
+        }
     }
 
     private static let classes: [(String, Kind)] = [
@@ -31,6 +35,9 @@ extension LiteLLMError {
 
     private static func classify(_ error: PythonError) -> Kind {
         if error.isInstance(of: "_embedchat_images.ImageFetchError") { return .imageFetch }
+        // litellm's Router with no deployment left to try (a ValueError, not one of litellm's exceptions).
+        if error.isInstance(of: "litellm.types.router.RouterRateLimitError")
+            || error.isInstance(of: "litellm.types.router.RouterRateLimitErrorBasic") { return .deploymentsCoolingDown }
         for (name, kind) in classes where error.isInstance(of: "litellm.exceptions.\(name)") { return kind }
         if error.isInstance(of: "litellm.exceptions.APIError"), let status = error.attributes["status_code"]?.intValue {
             return kindForStatus(status)

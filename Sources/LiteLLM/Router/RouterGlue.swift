@@ -127,6 +127,9 @@ class _RouterAsyncio(types.ModuleType):
 _router_module.asyncio = _RouterAsyncio()
 
 
+_PLAIN_CALL_TIMEOUT = 600.0  # seconds: what litellm.completion waits when a call names no timeout (main.py)
+
+
 def _deployment(response):
     return base._hidden_params(response).get("model_id")
 
@@ -143,7 +146,10 @@ class Gateway:
     """One Router for the process: every public model that has deployments, and the models they fall back to."""
 
     def __init__(self, model_list):
-        self.router = _Router(model_list=model_list, num_retries=0)
+        # A deployment without a timeout waits as long as a plain call without one: litellm.completion's 600 s, not the
+        # Router's own default (litellm.request_timeout, 6000 s), which a server with no deadline of its own (local
+        # mode) would otherwise wait for a silent provider.
+        self.router = _Router(model_list=model_list, num_retries=0, timeout=_PLAIN_CALL_TIMEOUT)
         if _litellm_logging.customLogger is None:
             # litellm's failure handlers call function callbacks (the Router's cooldown bookkeeping is two bound
             # methods) only through this module global, which litellm sets once: at the first call that finds any
