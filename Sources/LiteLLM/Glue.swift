@@ -272,9 +272,19 @@ class Stream:
                 return
 
 
+def _stream_timeout(kwargs, streaming):
+    # A settings' `stream_timeout` is the Router's word (it hands a stream that as its `timeout`); litellm.acompletion
+    # ignores it. The plain path does what the Router does: a stream's timeout when the call is a stream.
+    stream_timeout = kwargs.pop("stream_timeout", None)
+    if streaming and stream_timeout:
+        kwargs["timeout"] = stream_timeout
+
+
 async def start_stream(kwargs):
     deadline = kwargs.pop("_deadline", None)
     kwargs["stream"] = True
+    if "stream_timeout" in kwargs:
+        _stream_timeout(kwargs, True)
     started = asyncio.get_running_loop().time()
     wrapper = await _within(_acompletion(kwargs), deadline, kwargs)
     if deadline is not None:
@@ -296,7 +306,16 @@ def _embedding_reply(response):
 async def embed(kwargs):
     deadline = kwargs.pop("_deadline", None)
     response = await _within(litellm.aembedding(**kwargs), deadline, kwargs)
-    return _embedding_reply(response)
+    text, cost = _embedding_reply(response)
+    # litellm prices a chat call with the call's own `input_cost_per_token`, but an embedding call with its price
+    # table only (none for an unknown model, the table's for a known one). The entry's price wins, as it does for
+    # chat and for a deployment (whose price the Router registers).
+    price = kwargs.get("input_cost_per_token")
+    if isinstance(price, (int, float)) and not isinstance(price, bool) and math.isfinite(price):
+        tokens = getattr(getattr(response, "usage", None), "prompt_tokens", None)
+        if isinstance(tokens, int):
+            cost = tokens * float(price)
+    return (text, cost)
 
 
 def count_tokens(kwargs):

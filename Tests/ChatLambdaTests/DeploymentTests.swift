@@ -145,6 +145,17 @@ struct DeploymentTests {
         #expect(timeouts.first.flatMap { $0.flatMap(Double.init) } == 600)
     }
 
+    /// A plain entry's `stream_timeout` bounds its streams as it bounds a deployment's (litellm.acompletion ignored
+    /// it; only the Router applied it). The provider here holds its answer for 20 s; the stream gives up after 1 s.
+    @Test func aPlainEntrysStreamTimeoutBoundsItsStreams() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"slow": \#(GatewayFixture.plain("delay-20000", base, extra: #", "stream_timeout": 1"#))}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let error = try #require(await fixture.http("/v1/chat/completions", userRequest("slow", extra: #","stream":true"#)).failure)
+        #expect(error.status == 504 && error.code == "timeout", "\(error)")
+    }
+
     @Test func embeddingsFallOverToo() async throws {
         let fixture = try await GatewayFixture.make { base in
             #"{"vectors": {"deployments": [\#(GatewayFixture.deployment("status-500", base)), \#(GatewayFixture.deployment("text-embedding-fake", base))], "cooldown_seconds": 60}}"#

@@ -99,6 +99,24 @@ struct EmbeddingServiceTests {
         #expect((line["CostUSD"] as? Double ?? 0) > 0)
     }
 
+    /// An entry's own `input_cost_per_token` prices its embeddings, on a plain entry as through deployments (litellm
+    /// priced a plain embedding call from its table only: the table's price for a known model, none for another).
+    @Test func anEntrysOwnPricePricesItsEmbeddings() async throws {
+        let price = #", "input_cost_per_token": 0.001"#
+        let fixture = try await GatewayFixture.make { base in
+            #"{"known": \#(GatewayFixture.plain("text-embedding-3-small", base, extra: price)), "unknown": \#(GatewayFixture.plain("house-embedder", base, extra: price)), "routed": {"deployments": [{"model": "openai/house-embedder", "api_base": "\#(base)", "api_key_env": "FAKE_KEY"\#(price)}]}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        for model in ["known", "unknown", "routed"] {
+            #expect(await fixture.http("/v1/embeddings", #"{"model":"\#(model)","input":["one two three","four"]}"#).json != nil, "\(model)")
+            let line = try #require(fixture.metrics.all.last { $0["model"] as? String == model && $0["status"] as? Int == 200 })
+            let tokens = try #require(line["PromptTokens"] as? Int)
+            #expect(tokens > 0)
+            let cost = try #require(line["CostUSD"] as? Double, "\(model): \(line)")
+            #expect(abs(cost - Double(tokens) * 0.001) < 1e-12, "\(model): \(cost) for \(tokens) tokens")
+        }
+    }
+
     @Test func theOfflineModelRefusesEmbeddingsClearly() async throws {
         let client = try await sharedClient()
         let service = ChatService(client: client, configuration: try ChatConfiguration.fromEnvironment([:]), metrics: MetricsSink { _ in })
