@@ -124,4 +124,16 @@ struct EmbeddingServiceTests {
         let error = try #require(reply.failure)
         #expect(error.status == 400 && error.code == "model_not_embedding")
     }
+
+    /// The same for a model whose deployments answer with a text `mock_response` (it was a 500: litellm handed back
+    /// the text where a vector belongs).
+    @Test func aModelWithMockDeploymentsRefusesEmbeddingsClearly() async throws {
+        let fixture = try await GatewayFixture.make { _ in
+            #"{"mocked": {"deployments": [{"model": "openai/echo", "mock_response": "hello"}, {"model": "openai/echo", "mock_response": "hello"}]}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let error = try #require(await fixture.http("/v1/embeddings", #"{"model":"mocked","input":"x"}"#).failure)
+        #expect(error.status == 400 && error.code == "model_not_embedding", "\(error)")
+        #expect(await fixture.http("/v1/chat/completions", userRequest("mocked")).json != nil, "chat still answers")
+    }
 }
