@@ -102,6 +102,22 @@ struct DeploymentTests {
         #expect(direct.json != nil && direct.headers["x-embedchat-deployment"] == nil)
     }
 
+    /// A fallback model answers only a caller whose key may use it: for one that may not, the primary's error stands.
+    @Test func aFallbackModelAnswersOnlyCallersAllowedToUseIt() async throws {
+        let (allKey, primaryKey) = ("sk-both-0123456789abcdef", "sk-primary-0123456789abcdef")
+        let hash = { (key: String) in SHA256.hex(SHA256.hash(Array(key.utf8))) }
+        let fixture = try await GatewayFixture.make(models: { base in
+            #"{"primary": {"deployments": [\#(GatewayFixture.deployment("status-500", base))], "fallbacks": ["backup"]}, "backup": \#(GatewayFixture.plain("echo", base))}"#
+        }, environment: ["EMBEDCHAT_CALLERS": #"{"both": {"key_sha256": "\#(hash(allKey))"}, "primary-only": {"key_sha256": "\#(hash(primaryKey))", "models": ["primary"]}}"#])
+        defer { Task { await fixture.shutdown() } }
+        let refused = try #require(await fixture.http("/v1/chat/completions", userRequest("primary"), key: primaryKey).failure)
+        #expect(refused.status == 500 && refused.code == "internal_error", "\(refused)")
+        #expect(fixture.requests(for: "echo") == 0, "the fallback model was not asked for a caller who may not use it")
+        let rescued = await fixture.http("/v1/chat/completions", userRequest("primary"), key: allKey)
+        #expect(rescued.json != nil && rescued.headers["x-embedchat-deployment"] == "backup#0")
+        #expect(fixture.requests(for: "echo") == 1)
+    }
+
     @Test func anUpstream429WithNowhereElseToGoIsA429() async throws {
         let fixture = try await GatewayFixture.make { base in
             #"{"limited": {"deployments": [\#(GatewayFixture.deployment("status-429", base))], "retries": 0}}"#

@@ -30,7 +30,7 @@ extension ChatService {
         do {
             let timeout = try timeLeft(before: deadline)
             if wantsStream {
-                let stream = try await callProvider(route, record: &record, logger: logger,
+                let stream = try await callProvider(route, caller: caller, record: &record, logger: logger,
                                                     routed: { try await $0.stream(request, policy: $1, timeout: timeout) },
                                                     direct: { try await client.stream(request, settings: $0, timeout: timeout) })
                 if let deployment = record.deployment { logger[metadataKey: "deployment"] = "\(deployment)" }
@@ -43,7 +43,7 @@ extension ChatService {
                         self?.emit(record)
                     }, headers: headers))
             }
-            var completion = try await callProvider(route, record: &record, logger: logger,
+            var completion = try await callProvider(route, caller: caller, record: &record, logger: logger,
                                                     routed: { try await $0.complete(request, policy: $1, timeout: timeout) },
                                                     direct: { try await client.complete(request, settings: $0, timeout: timeout) })
             completion.model = route.name

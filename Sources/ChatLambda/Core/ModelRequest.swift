@@ -42,13 +42,13 @@ extension ChatService {
 
     /// Calls the provider for `route`: through the Router for a model with deployments (noting which deployment
     /// answered in `record`), else directly with the entry's settings. `record.providerTime` is set either way.
-    func callProvider<T: Sendable>(_ route: ModelRoute, record: inout RequestMetrics, logger: Logger,
+    func callProvider<T: Sendable>(_ route: ModelRoute, caller: Caller, record: inout RequestMetrics, logger: Logger,
                                    routed: (LiteLLMRouter, RouterPolicy) async throws -> RoutedReply<T>,
                                    direct: (ProviderSettings) async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         defer { record.providerTime += ContinuousClock.now - started }
         guard route.usesRouter else { return try await direct(settings(of: route, logger: logger)) }
-        let reply = try await routed(routers.router(logger: logger), RouterHolder.policy(route))
+        let reply = try await routed(routers.router(logger: logger), RouterHolder.policy(route, for: caller))
         record.deployment = Self.deploymentLabel(reply.deployment, route: route)
         return reply.value
     }

@@ -66,9 +66,11 @@ actor RouterHolder {
         return result
     }
 
-    /// The call policy of a routed model: its retries (default: one per other deployment) and fallbacks.
-    static func policy(_ route: ModelRoute) -> RouterPolicy {
-        RouterPolicy(retries: route.retries ?? max(0, route.routerDeployments.count - 1), fallbacks: route.fallbacks)
+    /// The call policy of a routed model for `caller`: its retries (default: one per other deployment) and the
+    /// fallbacks the caller may use (a caller is never answered by a model its key does not allow).
+    static func policy(_ route: ModelRoute, for caller: Caller) -> RouterPolicy {
+        RouterPolicy(retries: route.retries ?? max(0, route.routerDeployments.count - 1),
+                     fallbacks: route.fallbacks.filter(caller.mayUse))
     }
 }
 

@@ -26,7 +26,7 @@ extension ChatService {
                                        dimensions: call.dimensions, user: call.user)
         do {
             let timeout = try timeLeft(before: deadline)
-            let response = try await callProvider(route, record: &record, logger: logger,
+            let response = try await callProvider(route, caller: caller, record: &record, logger: logger,
                                                   routed: { try await $0.embed(request, policy: $1, timeout: timeout) },
                                                   direct: { try await client.embed(request, settings: $0, timeout: timeout) })
             guard response.data.count == call.input.count else {
