@@ -118,6 +118,21 @@ struct DeploymentTests {
         #expect(fixture.requests(for: "echo") == 1)
     }
 
+    /// A fallback model keeps its own `max_tokens` cap when it answers for another model (the request was clamped to
+    /// the requested model's cap only).
+    @Test func aFallbackModelKeepsItsOwnTokenCap() async throws {
+        let fixture = try await GatewayFixture.make { base in
+            #"{"primary": {"deployments": [\#(GatewayFixture.deployment("status-500", base))], "fallbacks": ["backup"]}, "backup": {"model": "openai/echo", "api_base": "\#(base)", "api_key_env": "FAKE_KEY", "max_tokens": 7}}"#
+        }
+        defer { Task { await fixture.shutdown() } }
+        let reply = await fixture.http("/v1/chat/completions", userRequest("primary", extra: #","max_tokens":100"#))
+        #expect(reply.json != nil && reply.headers["x-embedchat-deployment"] == "backup#0")
+        let asked = fixture.server.recordedRequests.map { request in
+            (request.model ?? "", (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["max_tokens"] as? Int)
+        }
+        #expect(asked.map(\.0) == ["status-500", "echo"] && asked.map(\.1) == [100, 7], "\(asked)")
+    }
+
     @Test func anUpstream429WithNowhereElseToGoIsA429() async throws {
         let fixture = try await GatewayFixture.make { base in
             #"{"limited": {"deployments": [\#(GatewayFixture.deployment("status-429", base))], "retries": 0}}"#

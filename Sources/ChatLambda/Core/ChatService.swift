@@ -39,7 +39,8 @@ public final class ChatService: Sendable {
         self.configuration = configuration
         self.credentials = CredentialStore(readSecret: readSecret)
         self.gate = CallerGate(configuration: configuration, readSecret: readSecret)
-        self.routers = RouterHolder(client: client, models: configuration.models, credentials: credentials)
+        self.routers = RouterHolder(client: client, models: configuration.models, credentials: credentials,
+                                    maxTokens: configuration.models.mapValues(configuration.maxTokensCap))
         self.metrics = configuration.metricsEnabled ? metrics : nil
     }
 

@@ -9,16 +9,19 @@ actor RouterHolder {
     private let client: LiteLLMClient
     private let models: [String: ModelRoute]
     private let credentials: CredentialStore
+    /// Each public model's token cap, which its deployments keep when they answer for another model as a fallback.
+    private let maxTokens: [String: Int]
     private var router: Task<LiteLLMRouter, any Error>?
     /// The router once made, read without entering the actor: every routed request asks for it, and the way back
     /// from an actor to the request's task is a hop through the global executor (the bench's routed path paid it on
     /// every call).
     private nonisolated let made = Mutex<LiteLLMRouter?>(nil)
 
-    init(client: LiteLLMClient, models: [String: ModelRoute], credentials: CredentialStore) {
+    init(client: LiteLLMClient, models: [String: ModelRoute], credentials: CredentialStore, maxTokens: [String: Int] = [:]) {
         self.client = client
         self.models = models
         self.credentials = credentials
+        self.maxTokens = maxTokens
     }
 
     /// The router, made now if it is not yet.
@@ -32,8 +35,10 @@ actor RouterHolder {
         if let router {
             task = router
         } else {
-            let (client, models, credentials) = (client, models, credentials)
-            task = Task { try await client.makeRouter(try await Self.deployments(models, credentials: credentials, logger: logger)) }
+            let (client, models, credentials, maxTokens) = (client, models, credentials, maxTokens)
+            task = Task {
+                try await client.makeRouter(try await Self.deployments(models, maxTokens: maxTokens, credentials: credentials, logger: logger))
+            }
             router = task
         }
         do {
@@ -48,7 +53,8 @@ actor RouterHolder {
 
     /// The Router's model list: each routed model's deployments with ids naming the public name and index (``DeploymentID``), and the models
     /// they fall back to.
-    static func deployments(_ models: [String: ModelRoute], credentials: CredentialStore, logger: Logger) async throws -> [RouterDeployment] {
+    static func deployments(_ models: [String: ModelRoute], maxTokens: [String: Int] = [:], credentials: CredentialStore,
+                            logger: Logger) async throws -> [RouterDeployment] {
         var names = Set(models.values.filter(\.usesRouter).map(\.name))
         for route in models.values where route.usesRouter { names.formUnion(route.fallbacks) }
         var result: [RouterDeployment] = []
@@ -60,7 +66,7 @@ actor RouterHolder {
                 if let secret = deployment.apiKeySecret { settings.apiKey = try await credentials.key(secret, model: name, logger: logger) }
                 result.append(RouterDeployment(group: name, id: DeploymentID.make(router: router, model: name, index: index),
                                                litellmModel: deployment.litellmModel, settings: settings,
-                                               cooldownSeconds: route.cooldownSeconds))
+                                               cooldownSeconds: route.cooldownSeconds, maxTokens: maxTokens[name]))
             }
         }
         return result

@@ -13,6 +13,10 @@ public struct RouterDeployment: Sendable, Equatable {
     /// How long litellm keeps the deployment out of rotation after a failure that cools it down; `nil` for litellm's
     /// default (5 s).
     public var cooldownSeconds: Double?
+    /// The most tokens a call answered by this deployment may ask for: a call's `max_tokens` and
+    /// `max_completion_tokens` above it are lowered to it when this deployment is picked, so a group reached as a
+    /// fallback keeps its own cap. `nil` for none.
+    public var maxTokens: Int?
 
     /// Creates a deployment.
     /// - Parameters:
@@ -21,12 +25,15 @@ public struct RouterDeployment: Sendable, Equatable {
     ///   - litellmModel: The litellm model.
     ///   - settings: Its settings.
     ///   - cooldownSeconds: Its cooldown.
-    public init(group: String, id: String, litellmModel: String, settings: ProviderSettings, cooldownSeconds: Double? = nil) {
+    ///   - maxTokens: The most tokens a call it answers may ask for.
+    public init(group: String, id: String, litellmModel: String, settings: ProviderSettings, cooldownSeconds: Double? = nil,
+                maxTokens: Int? = nil) {
         self.group = group
         self.id = id
         self.litellmModel = litellmModel
         self.settings = settings
         self.cooldownSeconds = cooldownSeconds
+        self.maxTokens = maxTokens
     }
 }
 
@@ -153,10 +160,12 @@ public final class LiteLLMRouter: Sendable {
         var parameters = deployment.settings.keywords
         parameters["model"] = .string(deployment.litellmModel)
         if let cooldown = deployment.cooldownSeconds { parameters["cooldown_time"] = .double(cooldown) }
+        var info: [String: PythonValue] = ["id": .string(deployment.id)]
+        if let cap = deployment.maxTokens { info[RouterGlue.maxTokensKey] = .int(cap) }
         return .object([
             "model_name": .string(deployment.group),
             "litellm_params": .object(parameters.mapValues(\.pythonValue)),
-            "model_info": .object(["id": .string(deployment.id)]),
+            "model_info": .object(info),
         ])
     }
 }

@@ -31,6 +31,9 @@ import PythonEmbed
 /// - every reply says which deployment answered: `model_info.id` of the deployment, which litellm puts in the
 ///   response's `_hidden_params["model_id"]` (a stream wrapper carries it too).
 enum RouterGlue {
+    /// The `model_info` key of a deployment's token cap (``RouterDeployment/maxTokens``).
+    static let maxTokensKey = "embedchat_max_tokens"
+
     static let source = #"""
 import asyncio
 import types
@@ -70,6 +73,18 @@ class _Router(LeanCallPath, Router):
         # Adds LiteLLM Proxy's x-litellm-model-group and rate-limit headers to the reply's hidden params, looking up
         # the group's tpm/rpm usage for it; the gateway sends headers of its own and reads none of these.
         return response
+
+    def _update_kwargs_with_deployment(self, deployment, kwargs, function_name=None):
+        # litellm writes the picked deployment into the call's keywords here, on every path (the lean one, litellm's
+        # own, retries and fallbacks): the deployment's token cap is applied with it, so a call answered by a fallback
+        # group asks for no more than that group allows.
+        super()._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs, function_name=function_name)
+        cap = (deployment.get("model_info") or {}).get("\#(maxTokensKey)")
+        if cap is not None:
+            for name in ("max_tokens", "max_completion_tokens"):
+                value = kwargs.get(name)
+                if isinstance(value, int) and value > cap:
+                    kwargs[name] = cap
 
     def _get_client(self, deployment, kwargs, client_type=None):
         # litellm holds a deployment's calls to a semaphore when it sets max_parallel_requests, rpm or tpm, or the
