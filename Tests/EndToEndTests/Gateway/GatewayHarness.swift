@@ -16,6 +16,7 @@ import Testing
 /// | `hs` | deployments `status-503`, `long-4` (cooldown 60 s), for streams |
 /// | `limited` | `openai/status-429`, plain |
 /// | `cut` | deployment `long-20+reset-after-3`, falls back to `echo` (never mid-stream) |
+/// | `cooling` | deployments `status-429`, `status-429` (cooldown 30 s): both cool down at the first request |
 final class GatewayHarness: @unchecked Sendable {
     static let providerKey = "sk-gateway-e2e-NEVERSHOWN-7d2c"
     static let aliceKey = "sk-alice-e2e-NEVERSHOWN-91ab", bobKey = "sk-bob-e2e-NEVERSHOWN-55cd"
@@ -47,7 +48,8 @@ final class GatewayHarness: @unchecked Sendable {
             {"echo": \(plain("echo")), "embed": \(plain("text-embedding-3-small")), "limited": \(plain("status-429")),
              "ha": {"deployments": [\(deployment("status-500")), \(deployment("echo"))], "cooldown_seconds": 60},
              "hs": {"deployments": [\(deployment("status-503")), \(deployment("long-4"))], "cooldown_seconds": 60},
-             "cut": {"deployments": [\(deployment("long-20+reset-after-3"))], "fallbacks": ["echo"]}}
+             "cut": {"deployments": [\(deployment("long-20+reset-after-3"))], "fallbacks": ["echo"]},
+             "cooling": {"deployments": [\(deployment("status-429")), \(deployment("status-429"))], "cooldown_seconds": 30}}
             """
     }
 

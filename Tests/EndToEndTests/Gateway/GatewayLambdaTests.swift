@@ -129,7 +129,7 @@ struct GatewayLambdaTests {
         let bobModels = try #require(bufferedHTTP(try await harness.http("/v1/models", nil, key: GatewayHarness.bobKey, method: "GET")))
         #expect(((jsonObject(Array(bobModels.body.utf8))?["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String }) == ["echo"])
         let aliceModels = try #require(bufferedHTTP(try await harness.http("/v1/models", nil, method: "GET")))
-        #expect(((jsonObject(Array(aliceModels.body.utf8))?["data"] as? [[String: Any]])?.count) == 6)
+        #expect(((jsonObject(Array(aliceModels.body.utf8))?["data"] as? [[String: Any]])?.count) == 7)
     }
 
     func anUpstream429IsA429(_ harness: GatewayHarness) async throws {

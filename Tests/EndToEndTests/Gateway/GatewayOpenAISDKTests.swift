@@ -39,6 +39,12 @@ error("over limit:", lambda: bob_client.chat.completions.create(model="echo", me
 error("unknown model:", lambda: client.embeddings.create(model="nope", input="x"))
 error("litellm keyword:", lambda: client.chat.completions.create(model="echo", messages=[{"role": "user", "content": "x"}], extra_body={"api_base": "http://x"}))
 error("upstream 429:", lambda: client.chat.completions.create(model="limited", messages=[{"role": "user", "content": "x"}]))
+error("first of two 429s:", lambda: client.chat.completions.create(model="cooling", messages=[{"role": "user", "content": "x"}]))
+try:
+    client.chat.completions.create(model="cooling", messages=[{"role": "user", "content": "x"}])
+    print("cooling: no error")
+except openai.RateLimitError as e:
+    print("cooling:", e.status_code, (e.body or {}).get("code"), "retry-after", e.response.headers.get("retry-after"))
 print("bob's models:", [m.id for m in bob_client.models.list()])
 """#
 
@@ -55,6 +61,7 @@ print("bob's models:", [m.id for m in bob_client.models.list()])
             "bad key: AuthenticationError 401 invalid_api_key", "not allowed: PermissionDeniedError 403 model_not_allowed",
             "over limit: RateLimitError 429 rate_limit_exceeded", "unknown model: NotFoundError 404 model_not_found",
             "litellm keyword: BadRequestError 400 unknown_field", "upstream 429: RateLimitError 429 rate_limit_exceeded",
+            "first of two 429s: RateLimitError 429 rate_limit_exceeded", "cooling: 429 deployments_cooling_down retry-after 30",
             "bob's models: ['echo']",
         ] {
             #expect(lines.contains(expected), "missing '\(expected)' in \(result.output)")
