@@ -26,6 +26,7 @@ struct BootstrapFrontDoorTests {
         try await anOversizedHeadIsRefused(port)
         try await anOversizedBodyIsRefusedAtTheCapAndTheConnectionClosed(port)
         try await http10ClientsGetNoChunkedEncoding(port)
+        try await aClientThatExpects100ContinueGetsItBeforeSendingItsBody(port)
         try await slowAndIdleClientsAreClosed(port)
         try await aClientThatLeavesMidStreamEndsTheUpstreamCall(port, local.provider)
         try await requestsOverTheCapGet503WithRetryAfter(port, local.provider)
@@ -108,6 +109,22 @@ struct BootstrapFrontDoorTests {
         #expect(body.hasPrefix("data: {"), "the body is bare SSE, no chunk sizes: \(body.prefix(40))")
         #expect(sseText(sseEvents(body)) == "tok0 tok1 tok2 tok3 tok4 tok5 tok6 tok7")
         #expect(sseEvents(body).last == "[DONE]")
+    }
+
+    /// curl asks `Expect: 100-continue` for bodies over 1 KiB and waits about a second for it before sending anyway:
+    /// the server answers it at once. Shown by the order of events: the `100 Continue` arrives before any byte of the
+    /// body was sent (a server that never sends it fails the wait of a minute).
+    func aClientThatExpects100ContinueGetsItBeforeSendingItsBody(_ port: Int) async throws {
+        let body = chatBody("echo", "continued")
+        let answer = try await onThread { () -> (continued: Bool, text: String) in
+            let connection = try RawHTTPConnection(port: port)
+            connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            let continued = connection.readUntil("HTTP/1.1 100 Continue\r\n\r\n")
+            connection.send(body)
+            return (continued, connection.readUntilClose().text)
+        }
+        #expect(answer.continued, "no 100 Continue before the body")
+        #expect(RawHTTPConnection.status(answer.text) == 200 && answer.text.contains("echo: continued"), "\(answer.text)")
     }
 
     func slowAndIdleClientsAreClosed(_ port: Int) async throws {
