@@ -153,6 +153,34 @@ struct CallerTests {
         #expect(reply.json?["object"] as? String == "chat.completion")
         #expect(fixture.metrics.all.last?["caller"] as? String == "direct")
     }
+    /// A client that leaves a stream before its usage chunk is still charged: each chunk it was sent counts as at
+    /// least one completion token and the prompt is counted by the gateway, so hanging up early does not dodge `tpm`;
+    /// the line says 499 (the client closed the request), not a server error. (Found by a fuzzing session: six such
+    /// streams of ~150 chunks each were charged nothing and logged as 500s.)
+    @Test func aClientThatLeavesAStreamEarlyIsStillChargedForItsTokens() async throws {
+        let key = "sk-leaver-0123456789abcdef"
+        let fixture = try await GatewayFixture.make(models: { base in
+            #"{"long": \#(GatewayFixture.plain("long-20", base))}"#
+        }, environment: ["EMBEDCHAT_CALLERS": #"{"leaver": {"key_sha256": "\#(Self.hash(key))", "tpm": 4}}"#])
+        defer { Task { await fixture.shutdown() } }
+        let reply = await fixture.http("/v1/chat/completions", userRequest("long", "leave early", extra: #","stream":true"#), key: key)
+        guard case .eventStream(let stream) = reply else { Issue.record("expected a stream: \(reply)"); return }
+        var sent = 0
+        let error = await #expect(throws: CancellationError.self) {
+            try await stream.send { _ in
+                guard sent < 3 else { throw CancellationError() }  // the client's connection is gone
+                sent += 1
+            }
+        }
+        #expect(error != nil)
+        let line = try #require(fixture.metrics.all.last { $0["model"] as? String == "long" })
+        #expect(line["status"] as? Int == 499, "\(line)")
+        #expect(line["CompletionTokens"] as? Int == 3, "\(line)")
+        #expect((line["PromptTokens"] as? Int ?? 0) > 0, "\(line)")
+        // 3 completion tokens and the prompt's reach the caller's tpm of 4 (3 alone would not): the next request is refused.
+        let refused = try #require(await fixture.http("/v1/chat/completions", userRequest("long"), key: key).failure)
+        #expect(refused.status == 429 && refused.code == "rate_limit_exceeded", "\(refused)")
+    }
 }
 
 /// The 401 the gate gives, for checking its headers.

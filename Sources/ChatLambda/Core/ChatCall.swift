@@ -36,12 +36,15 @@ extension ChatService {
                 if let deployment = record.deployment { logger[metadataKey: "deployment"] = "\(deployment)" }
                 let headers = ChatReply.eventStreamHeaders.merging(gatewayHeaders(record)) { _, new in new }
                 let gate = gate
+                let (catalog, tokenizer) = (ModelCatalog(client: client), route.deployments.first?.litellmModel ?? route.litellmModel)
+                let promptText = request.messages.compactMap(\.text).joined(separator: "\n")
                 return .eventStream(ChatEventStream(
                     stream: stream, modelName: route.name, logger: logger, callerWantsUsage: callerWantsUsage,
                     record: record, finished: { [weak self] record in
                         gate.record(caller, tokens: record.promptTokens + record.completionTokens)
                         self?.emit(record)
-                    }, headers: headers))
+                    }, countPromptTokens: { await catalog.countTokens(model: tokenizer, text: promptText) ?? 0 },
+                    headers: headers))
             }
             var completion = try await callProvider(route, caller: caller, record: &record, logger: logger,
                                                     routed: { try await $0.complete(request, policy: $1, timeout: timeout) },
