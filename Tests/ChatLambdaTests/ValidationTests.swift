@@ -49,6 +49,25 @@ struct ValidationTests {
         #expect(error.type == "invalid_request_error")
     }
 
+    /// What the decoder got wrong in its words: a string with invalid UTF-8 read as "expected an array", and a number
+    /// an integer field cannot hold as "not valid JSON". (Found by a fuzzing session.)
+    @Test func badTextAndNumbersThatDoNotFitAreNamedAsSuch() throws {
+        var text = Array(#"{"model":"m","messages":[{"role":"user","content":"X"}]}"#.utf8)
+        text[text.firstIndex(of: UInt8(ascii: "X"))!] = 0xFF
+        do {
+            _ = try RequestValidation.decode(text)
+            Issue.record("invalid UTF-8 was accepted")
+        } catch {
+            #expect(error.code == "invalid_json" && error.message.contains("UTF-8"), "\(error)")
+        }
+        for field in [#""max_tokens":1.5"#, #""seed":1180591620717411303424"#, #""n":2.5"#] {
+            let error = try #require(refusal(#"{"model":"m","messages":[{"role":"user","content":"x"}],\#(field)}"#), "\(field)")
+            #expect(error.status == 400 && error.code == "invalid_value" && error.message.contains("does not fit its field"), "\(field): \(error)")
+        }
+        // Still invalid JSON: a body that does not parse.
+        #expect(try #require(refusal(#"{"model":"m","max_tokens":1.5"#)).code == "invalid_json")
+    }
+
     @Test func httpsAndDataImageURLsAreAccepted() throws {
         let body = #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"what is it"},{"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"low"}},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}"#
         let request = try RequestValidation.decode(Array(body.utf8))
