@@ -135,7 +135,7 @@ struct RequestPathCutTests {
                             == "echo: one by one \(index)")
                 }
             }
-            #expect(server.totalConnections == 26 + expired,
+            #expect(server.totalConnections >= 26 && server.totalConnections <= 26 + expired,
                     "\(server.totalConnections) connections for 25 held calls and 5 in turn, \(expired) of them expired")
             server.releaseHeldAnswers()
             let texts = try await held.value
@@ -149,13 +149,9 @@ struct RequestPathCutTests {
             // at once: each must get an idle connection of its own. httpcore handed the first idle one to every call
             // queued before one of them started on it; all but one then failed with ConnectionNotAvailable, queued
             // again (counted here by httpcore's `clear_connection`): 53 times in a run without the fix.
-            _ = try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<20 {
-                    group.addTask { _ = try await client.complete(ask("openai/gate-20", "warm \(index)"), settings: server.openAI) }
-                }
-                try await group.waitForAll()
-            }
-            #expect(server.totalConnections == 20)
+            // Connections that leave the pool in between (expired or closed, counted from the first round on) are
+            // rightly replaced: twice in CI the first round waited out the gate's two minutes and 19 of its 20
+            // connections were gone before the second round began.
             try Interpreter.withGIL { gil in
                 _ = try Interpreter.run("""
                     import builtins
@@ -177,8 +173,16 @@ struct RequestPathCutTests {
                         """, gil)
                 }
             }
-            let (texts, expired) = try await Self.countingExpiredConnections(of: server) {
-                try await withThrowingTaskGroup(of: String?.self) { group in
+            let (texts, gone) = try await Self.countingExpiredConnections(of: server) {
+                _ = try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<20 {
+                        group.addTask { _ = try await client.complete(ask("openai/gate-20", "warm \(index)"), settings: server.openAI) }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(server.totalConnections == 20)
+                _ = try Interpreter.withGIL { gil in try Interpreter.run("import builtins\nbuiltins.embed_test_requeued = 0", gil) }
+                return try await withThrowingTaskGroup(of: String?.self) { group in
                     for index in 0..<20 {
                         group.addTask { try await client.complete(ask("openai/echo", "together \(index)"), settings: server.openAI).text }
                     }
@@ -188,8 +192,8 @@ struct RequestPathCutTests {
             #expect(Set(texts.compactMap { $0 }) == Set((0..<20).map { "echo: together \($0)" }))
             let requeued = try Interpreter.withGIL { gil in try Interpreter.run("import builtins\nresult = builtins.embed_test_requeued", gil).toValue(gil) }
             #expect(requeued == 0, "calls queued again after losing a connection handed to another call")
-            #expect(server.totalConnections == 20 + expired,
-                    "\(server.totalConnections) connections for 20 calls over 20 idle ones, \(expired) of them expired")
+            #expect(server.totalConnections >= 20 && server.totalConnections <= 20 + gone,
+                    "\(server.totalConnections) connections for 20 calls over 20 idle ones, \(gone) of them gone from the pool")
         }
     }
 
@@ -367,12 +371,18 @@ extension RequestPathCutTests {
                 from httpcore._async import http11
                 builtins.embed_test_expired = set()
                 builtins.embed_test_has_expired = http11.AsyncHTTP11Connection.has_expired
+                builtins.embed_test_aclose = http11.AsyncHTTP11Connection.aclose
                 def expiring(self):
                     expired = builtins.embed_test_has_expired(self)
                     if expired and self._origin.port == \(server.port):
                         builtins.embed_test_expired.add(id(self))
                     return expired
+                async def closing(self):
+                    if self._origin.port == \(server.port):
+                        builtins.embed_test_expired.add(id(self))
+                    return await builtins.embed_test_aclose(self)
                 http11.AsyncHTTP11Connection.has_expired = expiring
+                http11.AsyncHTTP11Connection.aclose = closing
                 """, gil)
         }
         defer {
@@ -381,6 +391,7 @@ extension RequestPathCutTests {
                     import builtins
                     from httpcore._async import http11
                     http11.AsyncHTTP11Connection.has_expired = builtins.embed_test_has_expired
+                    http11.AsyncHTTP11Connection.aclose = builtins.embed_test_aclose
                     """, gil)
             }
         }
