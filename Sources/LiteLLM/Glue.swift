@@ -272,19 +272,14 @@ class Stream:
                 return
 
 
-def _stream_timeout(kwargs, streaming):
-    # A settings' `stream_timeout` is the Router's word (it hands a stream that as its `timeout`); litellm.acompletion
-    # ignores it. The plain path does what the Router does: a stream's timeout when the call is a stream.
-    stream_timeout = kwargs.pop("stream_timeout", None)
-    if streaming and stream_timeout:
-        kwargs["timeout"] = stream_timeout
-
-
 async def start_stream(kwargs):
     deadline = kwargs.pop("_deadline", None)
     kwargs["stream"] = True
-    if "stream_timeout" in kwargs:
-        _stream_timeout(kwargs, True)
+    # A settings' `stream_timeout` is the Router's word (it hands a stream that as its `timeout`); litellm.acompletion
+    # ignores it. The plain path does what the Router does.
+    stream_timeout = kwargs.pop("stream_timeout", None)
+    if stream_timeout:
+        kwargs["timeout"] = stream_timeout
     started = asyncio.get_running_loop().time()
     wrapper = await _within(_acompletion(kwargs), deadline, kwargs)
     if deadline is not None:

@@ -36,14 +36,15 @@ extension ChatService {
                 if let deployment = record.deployment { logger[metadataKey: "deployment"] = "\(deployment)" }
                 let headers = ChatReply.eventStreamHeaders.merging(gatewayHeaders(record)) { _, new in new }
                 let gate = gate
-                let (catalog, tokenizer) = (ModelCatalog(client: client), route.deployments.first?.litellmModel ?? route.litellmModel)
-                let promptText = request.messages.compactMap(\.text).joined(separator: "\n")
+                let (catalog, tokenizer, messages) = (ModelCatalog(client: client), route.routerDeployments[0].litellmModel, request.messages)
                 return .eventStream(ChatEventStream(
                     stream: stream, modelName: route.name, logger: logger, callerWantsUsage: callerWantsUsage,
                     record: record, finished: { [weak self] record in
                         gate.record(caller, tokens: record.promptTokens + record.completionTokens)
                         self?.emit(record)
-                    }, countPromptTokens: { await catalog.countTokens(model: tokenizer, text: promptText) ?? 0 },
+                    }, countPromptTokens: {  // only for a stream that ended without its usage chunk
+                        await catalog.countTokens(model: tokenizer, text: messages.compactMap(\.text).joined(separator: "\n")) ?? 0
+                    },
                     headers: headers))
             }
             var completion = try await callProvider(route, caller: caller, record: &record, logger: logger,

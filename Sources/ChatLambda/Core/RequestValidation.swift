@@ -26,10 +26,6 @@ public enum RequestValidation {
     public static func decode(_ body: some Collection<UInt8>) throws(ChatError) -> ChatCompletionRequest {
         let data = Data(body)
         guard !data.isEmpty else { throw .invalidRequest("The request body is empty; expected a chat completions JSON object.", code: "invalid_json") }
-        // Checked first: the decoder reports a string with invalid UTF-8 as the wrong type for its field.
-        guard String(validating: data, as: UTF8.self) != nil else {
-            throw .invalidRequest("The request body is not valid UTF-8 text.", code: "invalid_json")
-        }
         let request: ChatCompletionRequest
         do {
             request = try JSONDecoder().decode(KnownFieldsOnly.self, from: data).request
@@ -39,11 +35,16 @@ public enum RequestValidation {
             // The decoder reports a number its field cannot hold (1.5 or 2^70 for an integer) as invalid JSON; a body
             // that does parse as JSON is told so plainly.
             if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
-                throw .invalidRequest("A number in the request does not fit its field: integer fields (max_tokens, max_completion_tokens, n, seed, top_logprobs) take whole numbers up to 2^63-1.",
+                throw .invalidRequest("A number in the request does not fit its field: integer fields (max_tokens, max_completion_tokens, n, seed) take whole numbers up to 2^63-1.",
                                       code: "invalid_value")
             }
             throw .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
         } catch let error as DecodingError {
+            // The decoder reports a string with invalid UTF-8 as the wrong type for its field: checked only on this path,
+            // so a good request's body is not copied to be validated.
+            if String(validating: data, as: UTF8.self) == nil {
+                throw .invalidRequest("The request body is not valid UTF-8 text.", code: "invalid_json")
+            }
             throw describe(error)
         } catch {
             throw .invalidRequest("The request could not be decoded.", code: "invalid_value")

@@ -14,8 +14,7 @@ extension ChatService {
         case .admitted(let decoded, let found): (call, route) = (decoded, found)
         }
         // A text mock_response answers chat only; through the Router any deployment with one would fail the decode.
-        let textMock = { (settings: ProviderSettings) -> Bool in if case .string? = settings.extra["mock_response"] { true } else { false } }
-        if route.deployments.isEmpty ? textMock(route.settings) : route.deployments.contains(where: { textMock($0.settings) }) {
+        if route.routerDeployments.contains(where: { if case .string? = $0.settings.extra["mock_response"] { true } else { false } }) {
             return finish(failure(.invalidRequest("The model '\(route.name)' answers chat completions only: its mock_response is a text, not a vector.",
                                                   code: "model_not_embedding", param: "model"), logger: logger, route: "embeddings"), record)
         }

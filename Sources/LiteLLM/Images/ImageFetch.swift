@@ -230,13 +230,11 @@ def passes_through_all(routes):
     return all(_passes_through(route) for route in routes)
 
 
-async def inline(kwargs, route=None):
-    """Replaces each image URL of the call's messages by a data URL fetched here, unless the route passes URLs on.
-    `route` is the call's own keywords unless given; `False` fetches whatever the route."""
+async def inline(kwargs, passes_through=None):
+    """Replaces each image URL of the call's messages by a data URL fetched here, unless the route passes URLs on
+    (`passes_through`: worked out from the call's own keywords unless given)."""
     parts = list(_image_parts(kwargs.get("messages")))
-    if route is None:
-        route = kwargs
-    if not parts or (route is not False and _passes_through(route)):
+    if not parts or (_passes_through(kwargs) if passes_through is None else passes_through):
         return
     limit = asyncio.Semaphore(MAX_AT_ONCE)
     tasks = [asyncio.ensure_future(_fetch_part(path, url, limit)) for path, _, url in parts]

@@ -204,8 +204,7 @@ class Gateway:
 
     async def _acompletion_with_images(self, kwargs):
         routes = [deployment.get("litellm_params") or {} for deployment in self.router.model_list]
-        if not _embedchat_images.passes_through_all(routes):
-            await _embedchat_images.inline(kwargs, route=False)
+        await _embedchat_images.inline(kwargs, passes_through=_embedchat_images.passes_through_all(routes))
         return await self.router.acompletion(**kwargs)
 
     async def complete(self, kwargs):
