@@ -141,8 +141,8 @@ struct RouterCallCutTests {
         }
     }
 
-    /// The Router hands litellm `stream=False`, `caching=False` and three deployment flags at False on every call, each
-    /// of which litellm reads as False when it is missing; the glue leaves them out (litellm spent a few µs on each),
+    /// The Router hands litellm `stream=False`, `caching=False`, three deployment flags at False and `client=None` on
+    /// every call, each of which litellm reads so when it is missing; the glue leaves them out (litellm spent a few µs on each),
     /// and hands on what the Router's own work needs (the deployment's `model_info` and the group in `metadata`).
     @Test func aRouterCallHandsLitellmNoKeywordThatOnlySaysWhatItDoesAnyway() async throws {
         try await withProvider { client, server in
@@ -169,7 +169,7 @@ struct RouterCallCutTests {
             }
             let keywords = Set(names.compactMap(\.stringValue))
             #expect(keywords.isDisjoint(with: ["stream", "caching", "use_in_pass_through", "use_litellm_proxy",
-                                               "merge_reasoning_content_in_choices"]))
+                                               "merge_reasoning_content_in_choices", "client"]))
             #expect(keywords.isSuperset(of: ["model", "messages", "metadata", "model_info", "max_retries"]))
         }
     }
@@ -185,8 +185,9 @@ struct RouterCallCutTests {
                     p._drop_default_keywords(kwargs)
                     return sorted(kwargs)
                 plain = after(stream=False, caching=False, use_in_pass_through=False, use_litellm_proxy=False,
-                              merge_reasoning_content_in_choices=False, model="m")
-                chosen = after(stream=True, caching=True, use_litellm_proxy=True, merge_reasoning_content_in_choices=None, model="m")
+                              merge_reasoning_content_in_choices=False, client=None, model="m")
+                chosen = after(stream=True, caching=True, use_litellm_proxy=True, merge_reasoning_content_in_choices=None,
+                               client=object(), model="m")
                 saved = litellm.cache
                 litellm.cache = object()  # any configured cache; restored before the GIL is let go
                 try:
@@ -197,7 +198,7 @@ struct RouterCallCutTests {
                 """)
         }
         #expect(kept == .array([.array([.string("model")]),
-                                .array(["caching", "merge_reasoning_content_in_choices", "model", "stream", "use_litellm_proxy"].map(PythonValue.string)),
+                                .array(["caching", "client", "merge_reasoning_content_in_choices", "model", "stream", "use_litellm_proxy"].map(PythonValue.string)),
                                 .array([.string("caching"), .string("model")])]))
     }
 
@@ -210,21 +211,22 @@ struct RouterCallCutTests {
             let router = try await client.makeRouter([asked, other].flatMap { group in
                 (0..<2).map { RouterDeployment(group: group, id: "\(group)#\($0)", litellmModel: "openai/echo", settings: server.openAI) }
             })
-            // A pass-through recorder of the cooldown entries read for these two groups (other suites' reads go by).
+            // A pass-through recorder of the cooldown entries read for these two groups (other suites' reads go by). The
+            // pick reads them through RouterGroupFacts' `read`, which asks litellm's cache only for a key it holds.
             _ = try Self.python("""
-                from litellm.caching.in_memory_cache import InMemoryCache
-                original = InMemoryCache.get_cache
-                def record(self, key, **kwargs):
+                import _embedchat_router_groups as groups
+                original = groups.read
+                def record(memory, key):
                     if isinstance(key, str) and key.endswith(":cooldown") and ("\(asked)" in key or "\(other)" in key):
                         record.keys.append(key)
-                    return original(self, key, **kwargs)
+                    return original(memory, key)
                 record.keys = []
                 record.original = original
-                InMemoryCache.get_cache = record
+                groups.read = record
                 """)
-            defer { _ = try? Self.python("from litellm.caching.in_memory_cache import InMemoryCache\nInMemoryCache.get_cache = InMemoryCache.get_cache.original") }
+            defer { _ = try? Self.python("import _embedchat_router_groups as groups\ngroups.read = groups.read.original") }
             _ = try await router.complete(ask(asked), policy: RouterPolicy())
-            let read = try Self.python("from litellm.caching.in_memory_cache import InMemoryCache\nresult = sorted(InMemoryCache.get_cache.keys)")
+            let read = try Self.python("import _embedchat_router_groups as groups\nresult = sorted(groups.read.keys)")
             #expect(read == .array(["deployment:\(asked)#0:cooldown", "deployment:\(asked)#1:cooldown"].map(PythonValue.string)))
 
             // Deployment 0 cooling down (as litellm's failure handling puts it there): every pick is deployment 1.

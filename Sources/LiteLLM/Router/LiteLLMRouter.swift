@@ -185,6 +185,7 @@ extension LiteLLMClient {
         for deployment in deployments { deployment.settings.rememberSecrets() }
         do {
             let handles = try await loop.run({ gil in
+                try RouterGroupFacts.module.functions(gil)  // imported by RouterCallPath's module
                 try RouterCallPath.module.functions(gil)  // imported by RouterGlue's module
                 return try RouterGlue.module.functions(gil).borrow(gil).call(arguments: [modelList], gil)
             }, convert: { gateway, gil in

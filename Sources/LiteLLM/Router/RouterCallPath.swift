@@ -45,6 +45,7 @@ import collections
 import importlib.metadata
 import inspect
 import logging
+import random
 import threading
 import time
 import traceback
@@ -63,16 +64,14 @@ from litellm.router_utils.cooldown_handlers import _async_get_cooldown_deploymen
 from litellm.router_utils.handle_error import async_raise_no_deployment_exception
 from litellm.types.services import ServiceTypes
 
+import _embedchat_router_groups as _groups
+
 # The version whose methods the copies below repeat (the pinned one).
 COPIED_VERSION = "1.78.7"
 _COPIES_MATCH = importlib.metadata.version("litellm") == COPIED_VERSION
 _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
                                  "mock_testing_content_policy_fallbacks"))
 LEAN_CALLS = 0  # calls that took the lean path (a test reads it)
-
-# What the lean path keeps per public model while the model list is the same: whether litellm's prompt management
-# claims it (then litellm's own path runs) and the group's size (for failure logging).
-_GroupFacts = collections.namedtuple("_GroupFacts", ("group", "prompt_managed", "size"))
 
 # What async_function_with_fallbacks reads from the call's keywords before its try.
 _FallbackPlan = collections.namedtuple("_FallbackPlan", (
@@ -84,19 +83,30 @@ _FallbackPlan = collections.namedtuple("_FallbackPlan", (
 # Keywords the Router hands litellm.acompletion on every call, from the deployment's settings or its own, whose False
 # is what litellm does without them (it reads each as `kwargs.get(name, False)`, `None` or for truth). litellm spent a
 # few µs on each in its parameter mapping and logging set-up: left out, a Router call costs ~15 µs less CPU
-# (docs/gateway.md, "Eighth look").
-_FALSE_BY_DEFAULT = ("stream", "use_in_pass_through", "use_litellm_proxy", "merge_reasoning_content_in_choices")
-
-
+# (docs/gateway.md, "Eighth look"). They are `stream`, `use_in_pass_through`, `use_litellm_proxy` and
+# `merge_reasoning_content_in_choices`, each asked by name below.
 def _drop_default_keywords(input_kwargs):
-    """Leaves out the Router's keywords that say what litellm does anyway: the four above when False, and
-    `caching=False` while no litellm cache is configured (with one, False is an explicit "not this call")."""
-    for name in _FALSE_BY_DEFAULT:
-        if input_kwargs.get(name) is False:
-            del input_kwargs[name]
-    if input_kwargs.get("caching") is False and litellm.cache is None:
+    """Leaves out the Router's keywords that say what litellm does anyway: the four above when False,
+    `caching=False` while no litellm cache is configured (with one, False is an explicit "not this call"), and
+    `client=None` (no client of the Router's for the deployment: litellm makes or reuses its own, as without one)."""
+    get = input_kwargs.get
+    if get("stream") is False:
+        del input_kwargs["stream"]
+    if get("use_in_pass_through") is False:
+        del input_kwargs["use_in_pass_through"]
+    if get("use_litellm_proxy") is False:
+        del input_kwargs["use_litellm_proxy"]
+    if get("merge_reasoning_content_in_choices") is False:
+        del input_kwargs["merge_reasoning_content_in_choices"]
+    if get("caching") is False and litellm.cache is None:
         del input_kwargs["caching"]
+    if "client" in input_kwargs and input_kwargs["client"] is None:  # litellm reads `kwargs.get("client")`
+        del input_kwargs["client"]
 
+
+# The keywords that make a call's credentials its own (litellm's clientside_credential_keys): the deployment written
+# into such a call is a new one litellm makes, so litellm's own _update_kwargs_with_deployment runs.
+_CLIENTSIDE_KEYS = frozenset(("api_key", "api_base", "base_url"))
 
 # The trace span a lean method was not handed: looked up from the call's keywords where it is used (litellm looked it up
 # before every call it was handed to; it is only read by service logging, cooldown reads through Redis and errors).
@@ -105,6 +115,11 @@ _SPAN_FROM_KWARGS = object()
 
 def _span(given, kwargs):
     return _get_parent_otel_span_from_kwargs(kwargs) if given is _SPAN_FROM_KWARGS else given
+
+
+def copies_match():
+    """Whether litellm is the version the copies (and RouterGroupFacts' cache reads) were made from."""
+    return _COPIES_MATCH
 
 
 def copies_apply():
@@ -122,8 +137,11 @@ class LeanCallPath:
 
     def _kept_per_model(self, name, model, compute):
         # `compute(model)`, kept per model while the model list (and the known prompt-management callbacks) stay the
-        # same: litellm walks the model list for these on every call.
-        key = (id(self.model_list), len(self.model_list), len(litellm._known_custom_logger_compatible_callbacks))
+        # same: litellm walks the model list for these on every call. litellm changes a deployment by taking it out and
+        # appending its new version (the list's length stays): the last entry's identity tells.
+        model_list = self.model_list
+        key = (id(model_list), len(model_list), id(model_list[-1]) if model_list else None,
+               len(litellm._known_custom_logger_compatible_callbacks))
         kept = self.__dict__.get(name)
         if kept is None or kept[0] != key:
             kept = (key, {})
@@ -133,11 +151,8 @@ class LeanCallPath:
         return kept[1][model]
 
     def _group_facts(self, group):
-        def facts(group):
-            model_list = self.get_model_list(model_name=group)
-            return _GroupFacts(group, self._is_prompt_management_model(group),
-                               None if model_list is None else len(model_list))
-        return self._kept_per_model("_embedchat_group_facts", group, facts)
+        # What the lean path knows of the group (RouterGroupFacts.swift), kept while the model list is the same.
+        return self._kept_per_model("_embedchat_group_facts", group, lambda group: _groups.group_facts(self, group))
 
     def _group_size(self, group, facts=None):
         return (facts if facts is not None and facts.group == group else self._group_facts(group)).size
@@ -244,12 +259,16 @@ class LeanCallPath:
         if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
             size = self._group_size(_metadata["model_group"], facts)
             if size is not None:
-                _metadata.update({"model_group_size": size})
+                _metadata["model_group_size"] = size
         try:
             if "mock_testing_rate_limit_error" in kwargs:
                 self._handle_mock_testing_rate_limit_error(model_group=model_group, kwargs=kwargs)
-            # make_call, inline: one coroutine frame less on every resume of the call
-            response = original_function(*args, **kwargs)
+            # make_call, inline: one coroutine frame less on every resume of the call. The lean chain's attempt gets
+            # the group's facts it already holds (a retry or a fallback's attempt looks its own up).
+            if facts is None:
+                response = original_function(*args, **kwargs)
+            else:
+                response = original_function(*args, _facts=facts, **kwargs)
             if inspect.isawaitable(response) or coroutine_checker.is_async_callable(response):
                 response = await response
             if self._SETS_NO_RESPONSE_HEADERS:
@@ -331,16 +350,18 @@ class LeanCallPath:
             return await super()._acompletion(model, messages, **kwargs)
         return await self._lean_attempt(model, messages, **kwargs)
 
-    async def _lean_attempt(self, model, messages, **kwargs):
+    async def _lean_attempt(self, model, messages, _facts=None, **kwargs):
         # litellm's _acompletion, run by the lean chain (which asked whether the copies apply once, in acompletion).
         # `_track_deployment_metrics` is not called: RouterGlue's `_Router` makes it a no-op, and the trace span it was
-        # handed is looked up only where it is used.
+        # handed is looked up only where it is used. `_facts`: the group's, when the caller holds them.
         model_name = None
         _timeout_debug_deployment_dict = {}
         try:
+            facts = _facts if _facts is not None and _facts.group == model else self._group_facts(model)
             listeners = self._service_listeners()
             start_time = time.perf_counter() if listeners else None
-            deployment = await self._lean_pick(model, messages, kwargs.pop("specific_deployment", None), kwargs)
+            deployment = await self._lean_pick(model, messages, kwargs.pop("specific_deployment", None), kwargs,
+                                               facts=facts)
             _timeout_debug_deployment_dict = deployment
             if listeners:
                 end_time = time.perf_counter()
@@ -355,14 +376,18 @@ class LeanCallPath:
             self._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs)
             data = deployment["litellm_params"]
             model_name = data["model"]
-            model_client = self._get_async_openai_model_client(deployment=deployment, kwargs=kwargs)
+            model_client = self._lean_model_client(deployment, kwargs)
             self.total_calls[model_name] += 1
             input_kwargs = {**data, "messages": messages, "caching": self.cache_responses, "client": model_client,
                             **kwargs}
             _drop_default_keywords(input_kwargs)
             _response = litellm.acompletion(**input_kwargs)
             logging_obj = kwargs.get("litellm_logging_obj", None)
-            rpm_semaphore = self._get_client(deployment=deployment, kwargs=kwargs, client_type="max_parallel_requests")
+            if facts.no_semaphores and deployment in facts.deployments:  # nothing could have made one
+                rpm_semaphore = None
+            else:
+                rpm_semaphore = self._get_client(deployment=deployment, kwargs=kwargs,
+                                                 client_type="max_parallel_requests")
             if rpm_semaphore is not None and isinstance(rpm_semaphore, asyncio.Semaphore):
                 async with rpm_semaphore:
                     await self.async_routing_strategy_pre_call_checks(
@@ -417,9 +442,49 @@ class LeanCallPath:
             )
         return await self._lean_pick(model, messages, specific_deployment, request_kwargs, input)
 
-    async def _lean_pick(self, model, messages, specific_deployment, request_kwargs, input=None):
+    def _update_kwargs_with_deployment(self, deployment, kwargs, function_name=None):
+        # litellm's, for a chat call (no function name: the metadata is "metadata"), with its helpers' steps inline: the
+        # clientside-credential test, the metadata name, the timeout and the Router's default params (without the copy
+        # of the defaults it made to pop their metadata). Any other call, or one naming credentials of its own, runs
+        # litellm's.
+        if not _COPIES_MATCH or function_name is not None or not _CLIENTSIDE_KEYS.isdisjoint(kwargs):
+            return super()._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs,
+                                                          function_name=function_name)
+        data = deployment["litellm_params"]
+        model_info = deployment.get("model_info", {}).copy()
+        kwargs.setdefault("metadata", {}).update({
+            "deployment": data["model"], "model_info": model_info, "api_base": data.get("api_base"),
+            "deployment_model_name": deployment["model_name"],
+        })
+        kwargs["model_info"] = model_info
+        defaults = self.default_litellm_params
+        timeout = self._get_stream_timeout(kwargs=kwargs, data=data) if kwargs.get("stream", False) else None
+        if timeout is None:  # _get_non_stream_timeout
+            timeout = (kwargs.get("timeout", None) or kwargs.get("request_timeout", None) or data.get("timeout", None)
+                       or data.get("request_timeout", None) or self.timeout or defaults.get("timeout", None))
+        kwargs["timeout"] = timeout
+        for key, value in defaults.items():  # _update_kwargs_with_default_litellm_params
+            if key != "metadata" and value is not None:
+                kwargs.setdefault(key, value)
+        kwargs.setdefault("metadata", {}).update(defaults.get("metadata", {}) or {})
+
+    def _lean_model_client(self, deployment, kwargs):
+        # litellm's _get_async_openai_model_client: the client the Router cached for the deployment, unless the call
+        # names an api_key of its own. The gateway's Router caches none (litellm keeps its clients elsewhere), so with no
+        # Redis the lookup's answer is None at once; a client the cache holds is read through litellm's lookup.
+        memory = _groups.memory_of(self.cache)
+        if memory is None:
+            return self._get_async_openai_model_client(deployment=deployment, kwargs=kwargs)
+        model_id = deployment["model_info"]["id"]
+        key = f"{model_id}_stream_async_client" if kwargs.get("stream") is True else f"{model_id}_async_client"
+        if key in memory.cache_dict:
+            return self._get_async_openai_model_client(deployment=deployment, kwargs=kwargs)
+        return None
+
+    async def _lean_pick(self, model, messages, specific_deployment, request_kwargs, input=None, facts=None):
         # litellm's async_get_available_deployment for its default strategy (simple-shuffle), less the await of a
-        # pre-routing hook that only auto-routers have (asked only when the model is one).
+        # pre-routing hook that only auto-routers have (asked only when the model is one). For a group none of whose
+        # deployments names a weight, simple-shuffle's pick is `random.choice` (what it runs then).
         try:
             if model in self.auto_routers:
                 pre_routing_hook_response = await self.async_pre_routing_hook(
@@ -429,9 +494,14 @@ class LeanCallPath:
                 if pre_routing_hook_response is not None:
                     model = pre_routing_hook_response.model
                     messages = pre_routing_hook_response.messages
-            healthy_deployments = await self._lean_healthy(model, request_kwargs, messages, input, specific_deployment)
+            if facts is None or facts.group != model:
+                facts = self._group_facts(model)
+            healthy_deployments = await self._lean_healthy(model, request_kwargs, messages, input, specific_deployment,
+                                                           facts=facts)
             if isinstance(healthy_deployments, dict):
                 return healthy_deployments
+            if not facts.weighted and facts.deployments is not None:
+                return random.choice(healthy_deployments)
             return simple_shuffle(llm_router_instance=self, healthy_deployments=healthy_deployments, model=model)
         except Exception as e:
             traceback_exception = traceback.format_exc()
@@ -452,14 +522,23 @@ class LeanCallPath:
         return await self._lean_healthy(model, request_kwargs, messages, input, specific_deployment, parent_otel_span)
 
     async def _lean_healthy(self, model, request_kwargs, messages=None, input=None, specific_deployment=False,
-                            parent_otel_span=_SPAN_FROM_KWARGS):
+                            parent_otel_span=_SPAN_FROM_KWARGS, facts=None):
         # litellm's async_get_healthy_deployments less two debug lines rendering the cooldown list, and the work of
         # filters that have nothing to do: the team filter when no deployment of the group belongs to a team (it would
-        # hand back a copy of the list), the callback filter with no litellm.callbacks, tag routing while it is off.
+        # hand back a copy of the list), the callback filter with no litellm.callbacks, tag routing while it is off,
+        # the cooldown filter when nothing cools down. For a group name (not an alias, a deployment id or a specific
+        # deployment) the group's deployments come from its facts, as `_lean_common_checks` would list them.
         # The trace span, when not given, is looked up only where it is used.
-        model, healthy_deployments = self._lean_common_checks(model, specific_deployment, request_kwargs)
-        if isinstance(healthy_deployments, dict):
-            return healthy_deployments
+        if facts is None or facts.group != model:
+            facts = self._group_facts(model)
+        if facts.deployments is not None and specific_deployment is not True and model not in self.model_group_alias:
+            healthy_deployments = list(facts.deployments)
+            if litellm.model_alias_map and model in litellm.model_alias_map:
+                model = litellm.model_alias_map[model]
+        else:
+            model, healthy_deployments = self._lean_common_checks(model, specific_deployment, request_kwargs)
+            if isinstance(healthy_deployments, dict):
+                return healthy_deployments
         for deployment in healthy_deployments:
             if (deployment.get("model_info") or {}).get("team_id") is not None:
                 healthy_deployments = filter_team_based_models(
@@ -471,9 +550,10 @@ class LeanCallPath:
             cooldown_deployments = await _async_get_cooldown_deployments(
                 litellm_router_instance=self, parent_otel_span=_span(parent_otel_span, request_kwargs),
             )
-        healthy_deployments = self._filter_cooldown_deployments(
-            healthy_deployments=healthy_deployments, cooldown_deployments=cooldown_deployments,
-        )
+        if cooldown_deployments:  # litellm's filter hands back a copy of the list when nothing cools down
+            healthy_deployments = self._filter_cooldown_deployments(
+                healthy_deployments=healthy_deployments, cooldown_deployments=cooldown_deployments,
+            )
         if litellm.callbacks:  # the filter asks each of litellm.callbacks in turn
             healthy_deployments = await self.async_callback_filter_deployments(
                 model=model, healthy_deployments=healthy_deployments, messages=messages,
@@ -500,16 +580,15 @@ class LeanCallPath:
         # three awaits, to filter one group's: a cost that grows with the gateway's routed models. Only the group's own
         # entries can change the filter, and with no Redis they live in this process's memory: read those, at once.
         # None (litellm's own read) with Redis, or a deployment without an id.
-        cache = self.cooldown_cache.cache
-        memory = getattr(cache, "in_memory_cache", None)
-        if memory is None or getattr(cache, "redis_cache", None) is not None:
+        memory = _groups.memory_of(self.cooldown_cache.cache)
+        if memory is None:
             return None
         cooling = []
         for deployment in healthy_deployments:
             model_id = (deployment.get("model_info") or {}).get("id") if isinstance(deployment, dict) else None
             if model_id is None:
                 return None
-            value = memory.get_cache(key=CooldownCache.get_cooldown_cache_key(model_id))
+            value = _groups.read(memory, CooldownCache.get_cooldown_cache_key(model_id))
             if value and isinstance(value, dict):  # what litellm's read counts as cooling down
                 cooling.append(model_id)
         return cooling

@@ -50,6 +50,8 @@ from litellm.router_utils.router_callbacks.track_deployment_metrics import (
 
 import _embedchat_images
 import _embedchat_litellm as base
+import _embedchat_router_groups as _groups
+import _embedchat_router_path
 from _embedchat_router_path import LeanCallPath
 
 
@@ -190,9 +192,16 @@ class Gateway:
                 callbacks[:] = [c for c in callbacks if getattr(c, "__self__", None) is not self.router]
 
     def _succeeded(self, deployment):
-        # What the Router's own success callback did: the count its cooldown decision weighs failures against.
-        if deployment is not None:
+        # What the Router's own success callback did: the count its cooldown decision weighs failures against. With the
+        # pinned litellm and no Redis, the count is written as litellm's increment writes it (its key, its minute) at
+        # less cost (RouterGroupFacts.swift).
+        if deployment is None:
+            return
+        memory = _groups.memory_of(self.router.cache) if _embedchat_router_path.copies_match() else None
+        if memory is None:
             increment_deployment_successes_for_current_minute(litellm_router_instance=self.router, deployment_id=deployment)
+        else:
+            _groups.increment(memory, f"{deployment}:successes", ttl=60)
 
     def _acompletion(self, kwargs):
         # The Router's call, after the image URLs the plain path would fetch (ImageFetch.swift) are fetched: the Router
