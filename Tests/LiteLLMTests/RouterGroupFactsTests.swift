@@ -40,8 +40,9 @@ extension RouterCallCutTests {
     }
 
     /// A group none of whose deployments names `weight`, `rpm` or `tpm` is picked by `random.choice` (what
-    /// simple-shuffle runs then); a weighted group still goes through simple-shuffle's weighted pick, so a deployment of
-    /// weight 0 never answers. Every answer is counted as litellm's success count reads it.
+    /// simple-shuffle runs then), without the pick's two coroutines; a weighted group still goes through the async pick
+    /// and simple-shuffle's weighted pick, so a deployment of weight 0 never answers. Every answer is counted as
+    /// litellm's success count reads it.
     @Test func aWeightedGroupIsStillPickedByItsWeightsAndEveryAnswerIsCounted() async throws {
         try await withProvider { client, server in
             let (weighted, plain) = ("weighted-\(UUID().uuidString)", "unweighted-\(UUID().uuidString)")
@@ -62,8 +63,21 @@ extension RouterCallCutTests {
                 record.groups = []
                 record.original = original
                 p.simple_shuffle = record
+                own_pick = p.LeanCallPath._lean_pick
+                async def pick(self, model, *args, **kwargs):
+                    pick.groups.append(model)
+                    return await own_pick(self, model, *args, **kwargs)
+                pick.groups = []
+                pick.original = own_pick
+                p.LeanCallPath._lean_pick = pick
                 """)
-            defer { _ = try? Self.python("import _embedchat_router_path as p\np.simple_shuffle = p.simple_shuffle.original") }
+            defer {
+                _ = try? Self.python("""
+                    import _embedchat_router_path as p
+                    p.simple_shuffle = p.simple_shuffle.original
+                    p.LeanCallPath._lean_pick = p.LeanCallPath._lean_pick.original
+                    """)
+            }
             var answered: [String] = []
             for _ in 0..<32 { answered.append(try await router.complete(ask(weighted), policy: RouterPolicy()).deployment ?? "none") }
             var plainAnswered: Set<String> = []
@@ -72,9 +86,10 @@ extension RouterCallCutTests {
             #expect(!plainAnswered.isEmpty && plainAnswered.isSubset(of: ["\(plain)#0", "\(plain)#1"]))
             let shuffled = try Self.python("""
                 import _embedchat_router_path as p
-                result = [p.simple_shuffle.groups.count("\(weighted)"), p.simple_shuffle.groups.count("\(plain)")]
+                result = [p.simple_shuffle.groups.count("\(weighted)"), p.simple_shuffle.groups.count("\(plain)"),
+                          p.LeanCallPath._lean_pick.groups.count("\(weighted)"), p.LeanCallPath._lean_pick.groups.count("\(plain)")]
                 """)
-            #expect(shuffled == .array([.int(32), .int(0)]))
+            #expect(shuffled == .array([.int(32), .int(0), .int(32), .int(0)]))
             let counted = try Self.python("""
                 import litellm
                 from litellm.router_utils.router_callbacks.track_deployment_metrics import get_deployment_successes_for_current_minute

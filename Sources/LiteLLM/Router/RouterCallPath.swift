@@ -180,13 +180,14 @@ class LeanCallPath:
             kwargs["original_function"] = self._lean_attempt
             self._update_kwargs_before_fallbacks(model=model, kwargs=kwargs)
             start_time = time.perf_counter()
+            listeners = self._service_listeners()
             fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
             plan = self._fallback_plan(fallback_kwargs)
             try:
-                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts)
+                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts, listeners)
             except Exception as e:
                 response = await self._fall_back(e, plan, (), fallback_kwargs)
-            if self._service_listeners():
+            if listeners:
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(
                     service=ServiceTypes.ROUTER, duration=end_time - start_time, call_type="acompletion",
@@ -245,7 +246,7 @@ class LeanCallPath:
             return super().async_function_with_retries(*args, **kwargs)
         return self._with_retries(args, kwargs)
 
-    async def _with_retries(self, args, kwargs, facts=None):
+    async def _with_retries(self, args, kwargs, facts=None, listeners=None):
         # litellm's async_function_with_retries on a dict of its own (the caller made it), with make_call inline for
         # the first try. The trace span is looked up only when an error needs it.
         verbose_router_logger.debug("Inside async function with retries.")
@@ -264,11 +265,12 @@ class LeanCallPath:
             if "mock_testing_rate_limit_error" in kwargs:
                 self._handle_mock_testing_rate_limit_error(model_group=model_group, kwargs=kwargs)
             # make_call, inline: one coroutine frame less on every resume of the call. The lean chain's attempt gets
-            # the group's facts it already holds (a retry or a fallback's attempt looks its own up).
+            # the group's facts and whether service logging listens, which the chain already holds (a retry or a
+            # fallback's attempt looks its own up).
             if facts is None:
                 response = original_function(*args, **kwargs)
             else:
-                response = original_function(*args, _facts=facts, **kwargs)
+                response = original_function(*args, _facts=facts, _listeners=listeners, **kwargs)
             if inspect.isawaitable(response) or coroutine_checker.is_async_callable(response):
                 response = await response
             if self._SETS_NO_RESPONSE_HEADERS:
@@ -350,18 +352,21 @@ class LeanCallPath:
             return await super()._acompletion(model, messages, **kwargs)
         return await self._lean_attempt(model, messages, **kwargs)
 
-    async def _lean_attempt(self, model, messages, _facts=None, **kwargs):
+    async def _lean_attempt(self, model, messages, _facts=None, _listeners=None, **kwargs):
         # litellm's _acompletion, run by the lean chain (which asked whether the copies apply once, in acompletion).
         # `_track_deployment_metrics` is not called: RouterGlue's `_Router` makes it a no-op, and the trace span it was
-        # handed is looked up only where it is used. `_facts`: the group's, when the caller holds them.
+        # handed is looked up only where it is used. `_facts`, `_listeners`: the group's facts and whether service
+        # logging listens, when the caller holds them.
         model_name = None
         _timeout_debug_deployment_dict = {}
         try:
             facts = _facts if _facts is not None and _facts.group == model else self._group_facts(model)
-            listeners = self._service_listeners()
+            listeners = self._service_listeners() if _listeners is None else _listeners
             start_time = time.perf_counter() if listeners else None
-            deployment = await self._lean_pick(model, messages, kwargs.pop("specific_deployment", None), kwargs,
-                                               facts=facts)
+            specific_deployment = kwargs.pop("specific_deployment", None)
+            deployment = None if specific_deployment else self._quick_pick(model, messages, facts)
+            if deployment is None:
+                deployment = await self._lean_pick(model, messages, specific_deployment, kwargs, facts=facts)
             _timeout_debug_deployment_dict = deployment
             if listeners:
                 end_time = time.perf_counter()
@@ -467,6 +472,33 @@ class LeanCallPath:
             if key != "metadata" and value is not None:
                 kwargs.setdefault(key, value)
         kwargs.setdefault("metadata", {}).update(defaults.get("metadata", {}) or {})
+
+    def _quick_pick(self, model, messages, facts):
+        # `_lean_pick` without its awaits (two coroutines a call), for the common case: a group name whose deployments
+        # the facts list, none of them of a team or weighted, no auto-router, alias, callbacks, pre-call checks or tag
+        # routing, cooldowns in this process's memory, and a deployment not cooling down. The same steps then (the
+        # cooldown filter, simple-shuffle's `random.choice`); anything else is None, and `_lean_pick` runs.
+        deployments = facts.deployments
+        if (deployments is None or facts.weighted or model in self.auto_routers or model in self.model_group_alias
+                or litellm.callbacks or (self.enable_pre_call_checks and messages is not None)
+                or self.enable_tag_filtering is True):
+            return None
+        memory = _groups.memory_of(self.cooldown_cache.cache)
+        if memory is None:
+            return None
+        cooling = None
+        for deployment in deployments:
+            model_info = deployment.get("model_info") or {}
+            model_id = model_info.get("id")
+            if model_id is None or model_info.get("team_id") is not None:
+                return None
+            value = _groups.read(memory, CooldownCache.get_cooldown_cache_key(model_id))
+            if value and isinstance(value, dict):  # what litellm's read counts as cooling down
+                cooling = (cooling or set()) | {model_id}
+        if cooling is None:
+            return random.choice(deployments)
+        healthy = [deployment for deployment in deployments if deployment["model_info"]["id"] not in cooling]
+        return random.choice(healthy) if healthy else None
 
     def _lean_model_client(self, deployment, kwargs):
         # litellm's _get_async_openai_model_client: the client the Router cached for the deployment, unless the call
