@@ -78,8 +78,7 @@ final class FrontDoorHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch (unwrapInboundIn(data), phase) {
         case (.head(let head), .waiting):
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
-                refuse(.payloadTooLarge, ChatError.requestTooLarge("The request is larger than \(maxBodyBytes) bytes."),
-                       version: head.version, context: context)
+                refuse(.requestTooLarge("The request is larger than \(maxBodyBytes) bytes."), version: head.version, context: context)
                 return
             }
             phase = .reading(head, context.channel.allocator.buffer(capacity: 0))
@@ -88,8 +87,7 @@ final class FrontDoorHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case (.body(var chunk), .reading(let head, var body)):
             if body.readableBytes + chunk.readableBytes > maxBodyBytes {
-                refuse(.payloadTooLarge, ChatError.requestTooLarge("The request is larger than \(maxBodyBytes) bytes."),
-                       version: head.version, context: context)
+                refuse(.requestTooLarge("The request is larger than \(maxBodyBytes) bytes."), version: head.version, context: context)
                 return
             }
             phase = .answering  // drop the buffer's second reference while it grows
@@ -126,8 +124,8 @@ final class FrontDoorHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .waiting:
                 context.close(promise: nil)
             case .reading(let head, _):
-                refuse(.requestTimeout, ChatError(status: 408, type: "invalid_request_error", code: "request_timeout",
-                                                  message: "The request did not arrive in time; send it whole and promptly."),
+                refuse(ChatError(status: 408, type: "invalid_request_error", code: "request_timeout",
+                                 message: "The request did not arrive in time; send it whole and promptly."),
                        version: head.version, context: context)
             case .answering, .refused:
                 break
@@ -136,17 +134,30 @@ final class FrontDoorHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Answers `error` and closes the connection after the answer, reading nothing more.
-    private func refuse(_ status: HTTPResponseStatus, _ error: ChatError, version: HTTPVersion, context: ChannelHandlerContext) {
+    private func refuse(_ error: ChatError, version: HTTPVersion, context: ChannelHandlerContext) {
         phase = .refused
         timer?.cancel()
         timer = nil
+        context.writeRefusal(error, version: version)
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Writes `error` as a whole HTTP answer (its status, `content-type: application/json`, `connection: close`, the
+    /// OpenAI error body), then closes the connection once it is written. For a handler whose outbound parts are
+    /// `HTTPServerResponsePart`s, on the connection's event loop.
+    /// - Parameters:
+    ///   - error: The refusal; its status and headers go out with it.
+    ///   - version: The HTTP version of the answer.
+    func writeRefusal(_ error: ChatError, version: HTTPVersion) {
         let body = error.body
         var headers = HTTPHeaders([("content-type", "application/json"), ("content-length", "\(body.count)"), ("connection", "close")])
         for (name, value) in error.headers { headers.add(name: name, value: value) }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+        let head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: error.status), headers: headers)
+        write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { [self] _ in
+            close(promise: nil)
         }
     }
 }

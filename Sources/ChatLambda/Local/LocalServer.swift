@@ -72,8 +72,11 @@ public final class LocalServer: Sendable {
                         door.refusedConnections.add(1, ordering: .relaxed)
                         try channel.pipeline.syncOperations.addHandler(OverCapacityHandler(retryAfterSeconds: limits.retryAfterSeconds))
                     } else {
+                        // NIO's own error handler answers a request its decoder cannot read with an empty 400; ours,
+                        // in the same place, says what was wrong in an OpenAI error body.
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                            withErrorHandling: true, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
+                            withErrorHandling: false, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
+                        try channel.pipeline.syncOperations.addHandler(MalformedRequestHandler(maxHeaderBytes: limits.maxHeaderBytes))
                         try channel.pipeline.syncOperations.addHandler(FrontDoorHandler(maxBodyBytes: maxBody, readTimeout: limits.readTimeout))
                     }
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)

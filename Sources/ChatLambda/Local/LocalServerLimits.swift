@@ -6,7 +6,7 @@ public import Foundation  // a public default argument reads ProcessInfo; trimmi
 /// function's own `EMBEDCHAT_MAX_REQUEST_BYTES`.
 public struct LocalServerLimits: Sendable, Equatable {
     /// The most bytes of header names and values in one request (`EMBEDCHAT_LOCAL_MAX_HEADER_BYTES`, 16 KiB); a
-    /// larger head gets a 400 and the connection is closed.
+    /// larger head gets a 400 `headers_too_large` and the connection is closed.
     public var maxHeaderBytes = 16 * 1024
     /// The most connections open at once (`EMBEDCHAT_LOCAL_MAX_CONNECTIONS`, 128); one more is answered
     /// 503 with `retry-after` and closed.
