@@ -68,6 +68,30 @@ struct ValidationTests {
         #expect(try #require(refusal(#"{"model":"m","max_tokens":1.5"#)).code == "invalid_json")
     }
 
+    /// Two more of the decoder's misleading words (found by a fuzzing session): an escaped lone surrogate in a string
+    /// was "expected an array", and a body nested past the parser's depth limit "not valid JSON".
+    @Test func loneSurrogatesAndNestingTooDeepAreNamedAsSuch() throws {
+        for escape in [#"\ud800"#, #"\uDBFF and more"#, #"\udc00"#, #"\ud800\u0041"#] {
+            let error = try #require(refusal(#"{"model":"m","messages":[{"role":"user","content":"x\#(escape)"}]}"#), "\(escape)")
+            #expect(error.status == 400 && error.code == "invalid_json" && error.message.contains("unpaired UTF-16 surrogate"), "\(escape): \(error)")
+        }
+        // A pair is text, and an escaped backslash before "ud800" is no escape at all.
+        #expect(refusal(#"{"model":"m","messages":[{"role":"user","content":"\ud83d\ude00 \\ud800"}]}"#) == nil)
+        func nested(_ levels: Int) -> String {
+            let stop = String(repeating: "[", count: levels) + String(repeating: "]", count: levels)
+            return #"{"model":"m","messages":[{"role":"user","content":"x"}],"stop":\#(stop)}"#
+        }
+        let error = try #require(refusal(nested(600)))
+        #expect(error.status == 400 && error.code == "invalid_json" && error.message.contains("nests deeper than 512 levels"), "\(error)")
+        // The limit is the parser's: 512 levels in all (the body's object and 511 arrays) are read, and refused for
+        // their type; one more is too deep.
+        #expect(try #require(refusal(nested(511))).code == "invalid_type")
+        #expect(try #require(refusal(nested(512))).message.contains("nests deeper than"))
+        // Brackets inside a string do not nest.
+        let quoted = String(repeating: "[", count: 600)
+        #expect(refusal(#"{"model":"m","messages":[{"role":"user","content":"\#(quoted)"}]}"#) == nil)
+    }
+
     @Test func httpsAndDataImageURLsAreAccepted() throws {
         let body = #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"what is it"},{"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"low"}},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}"#
         let request = try RequestValidation.decode(Array(body.utf8))

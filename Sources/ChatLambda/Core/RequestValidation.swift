@@ -32,6 +32,7 @@ public enum RequestValidation {
         } catch let error as ChatError {
             throw error
         } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            if let fault = textFault(in: data) { throw fault }
             // The decoder reports a number its field cannot hold (1.5 or 2^70 for an integer) as invalid JSON; a body
             // that does parse as JSON is told so plainly.
             if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
@@ -40,17 +41,62 @@ public enum RequestValidation {
             }
             throw .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
         } catch let error as DecodingError {
-            // The decoder reports a string with invalid UTF-8 as the wrong type for its field: checked only on this path,
-            // so a good request's body is not copied to be validated.
-            if String(validating: data, as: UTF8.self) == nil {
-                throw .invalidRequest("The request body is not valid UTF-8 text.", code: "invalid_json")
-            }
+            if let fault = textFault(in: data) { throw fault }
             throw describe(error)
         } catch {
             throw .invalidRequest("The request could not be decoded.", code: "invalid_value")
         }
         try validate(request)
         return request
+    }
+
+    /// The most levels of arrays and objects Foundation's JSON parsers read; a body nested deeper is "not valid JSON"
+    /// to them.
+    static let maximumNesting = 512
+
+    /// What the decoder misnames in a body it could not decode: text that is not valid UTF-8 or holds an unpaired
+    /// UTF-16 surrogate escape (`\ud800`), both reported as the wrong type for their field ("expected an array") or
+    /// as invalid JSON, and nesting deeper than ``maximumNesting`` ("not valid JSON"). Looked for only once decoding
+    /// failed, so a good request's body is not scanned again.
+    /// - Parameter data: The body.
+    /// - Returns: A 400 `invalid_json` saying which, or `nil` when the body has none of these faults.
+    private static func textFault(in data: Data) -> ChatError? {
+        guard String(validating: data, as: UTF8.self) != nil else {
+            return .invalidRequest("The request body is not valid UTF-8 text.", code: "invalid_json")
+        }
+        return data.withUnsafeBytes { bytes -> ChatError? in
+            func unit(at index: Int) -> UInt16? {
+                guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+                return UInt16(String(decoding: bytes[(index + 2)..<(index + 6)], as: UTF8.self), radix: 16)
+            }
+            var depth = 0, deepest = 0, inString = false, index = 0
+            while index < bytes.count {
+                switch (bytes[index], inString) {
+                case (UInt8(ascii: "\\"), true):
+                    guard let first = unit(at: index) else { index += 2; continue }
+                    if (0xD800...0xDBFF).contains(first), let second = unit(at: index + 6), (0xDC00...0xDFFF).contains(second) {
+                        index += 12
+                        continue
+                    }
+                    if (0xD800...0xDFFF).contains(first) {
+                        // A surrogate is four hex digits, d800 to dfff: nothing else of the body is named.
+                        return .invalidRequest("A string in the request holds an unpaired UTF-16 surrogate (\\u\(String(first, radix: 16))), which is not text: escape a character outside the Basic Multilingual Plane as a pair, or send it as UTF-8.",
+                                               code: "invalid_json")
+                    }
+                    index += 6
+                    continue
+                case (UInt8(ascii: "\""), _): inString.toggle()
+                case (UInt8(ascii: "["), false), (UInt8(ascii: "{"), false):
+                    depth += 1
+                    deepest = max(deepest, depth)
+                case (UInt8(ascii: "]"), false), (UInt8(ascii: "}"), false): depth -= 1
+                default: break
+                }
+                index += 1
+            }
+            guard deepest > maximumNesting else { return nil }
+            return .invalidRequest("The request body nests deeper than \(maximumNesting) levels of arrays and objects.", code: "invalid_json")
+        }
     }
 
     /// The request, decoded in one pass over the body once its top-level keys are found to be accepted ones.
