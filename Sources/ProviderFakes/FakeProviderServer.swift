@@ -87,8 +87,9 @@ import TestSupport
 /// - `held`: hold the answer until the test calls ``releaseHeldAnswers()``: it holds a turn for exactly as long as
 ///   the test needs, where a `delay-MS` would end on its own on a machine slower than the test expected.
 /// - `gate-N`: hold the answer until N requests are in flight at the server at once (see ``requestsInFlight``),
-///   then let every request waiting at the gate go (even one that looks only after the first have finished), or
-///   until two minutes have passed; a test of overlap then checks ``mostRequestsInFlight`` instead of the wall clock.
+///   then let every request that was in flight then go (even one whose answer reaches the gate only after the first
+///   have finished), or until two minutes have passed (counted in ``gateLimitsReached``); a test of overlap then
+///   checks ``mostRequestsInFlight`` or ``gateLimitsReached`` instead of the wall clock.
 ///
 /// Errors (each in the provider's own error shape and with its status):
 /// - `status-NNN` for NNN in 400...599, optionally followed by kind words: `status-400-context` (context-length
@@ -224,6 +225,10 @@ public final class FakeProviderServer: Sendable {
 
     /// Starts ``mostRequestsInFlight`` again from the requests in flight now.
     public func resetMostRequestsInFlight() { state.resetMostRequestsInFlight() }
+
+    /// How many `gate-N` answers went on because the gate's two minutes ran out, not because N requests were in
+    /// flight together: 0 after a round of N calls says they all overlapped at the server.
+    public var gateLimitsReached: Int { state.gateLimitsReachedCount }
 
     /// The number of client TCP connections accepted since the server started.
     public var totalConnections: Int { state.totalConnectionCount }

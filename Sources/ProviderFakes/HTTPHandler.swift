@@ -21,9 +21,10 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var keepAlive = true
     /// Whether a recorded request's answer is being played (counted in the server's requests in flight).
     private var answering = false
-    /// When the `gate` step in play began waiting, and the gate's opening count then (see `ServerState.openGate`).
-    private var gateOpened: NIODeadline?
-    private var gateOpeningsSeen = 0
+    /// The request in play's number among those the server began (`ServerState.requestBegan`): its place at a gate.
+    private var requestNumber = Int.max
+    /// When the `gate` step in play began waiting.
+    private var gateWaitBegan: NIODeadline?
 
     init(state: ServerState, connectionNumber: Int) {
         self.state = state
@@ -70,7 +71,7 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         default:
             state.record(request)
             answering = true
-            state.requestBegan()
+            requestNumber = state.requestBegan()
         }
         let steps: [ResponseStep]
         if bodyTooLarge {
@@ -126,14 +127,14 @@ final class FakeHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 continue
             case let .gate(count):
                 let now = NIODeadline.now()
-                if gateOpened == nil { gateOpeningsSeen = state.gateOpenings(count) }
-                let opened = gateOpened ?? now
-                gateOpened = opened
-                // Open for every request waiting at it once N were in flight together, not only for those that look
-                // while they still are: the first ones let through may finish before the others look again.
-                if state.requestsInFlight >= count { state.openGate(count) }
-                if state.gateOpenings(count) > gateOpeningsSeen || now - opened > ResponsePlan.gateLimit {
-                    gateOpened = nil
+                let waitBegan = gateWaitBegan ?? now
+                gateWaitBegan = waitBegan
+                // Passes once `count` requests were in flight together with this one, whoever saw it: the first ones
+                // let through may finish before this handler first looks.
+                let passes = state.passesGate(count, number: requestNumber)
+                if passes || now - waitBegan > ResponsePlan.gateLimit {
+                    if !passes { state.gateLimitReached() }
+                    gateWaitBegan = nil
                     continue
                 }
                 playLater([step] + steps, in: .milliseconds(10), context: context)

@@ -14,10 +14,19 @@ final class ServerState: Sendable {
     private let requests = Mutex<[RecordedRequest]>([])
     private let requestCounter = Mutex(0)
     private let failureCounters = Mutex<[String: Int]>([:])
-    private let inFlight = Mutex((now: 0, most: 0))
+    /// Requests in flight now and at most, how many have begun in all, and for each `gate-N` the number of requests
+    /// that had begun when it last opened: one lock, so a gate that opens lets through exactly the requests that were
+    /// counted in flight then.
+    private let inFlight = Mutex(InFlight())
     private let held = Atomic(false)
-    /// How many times each `gate-N` has opened.
-    private let gates = Mutex<[Int: Int]>([:])
+    private let gateLimitsReached = Atomic(0)
+
+    private struct InFlight {
+        var now = 0
+        var most = 0
+        var begun = 0
+        var gatesOpenedThrough: [Int: Int] = [:]
+    }
 
     /// Registers an accepted connection and returns its number.
     func connectionOpened(_ channel: any Channel) -> Int {
@@ -67,20 +76,34 @@ final class ServerState: Sendable {
 
     func resetCounters() { failureCounters.withLock { $0.removeAll() } }
 
-    /// A request began (its body is complete and its answer is being played).
-    func requestBegan() {
-        inFlight.withLock { count in
-            count.now += 1
-            count.most = max(count.most, count.now)
+    /// A request began (its body is complete and its answer is being played). Returns its number among the requests
+    /// begun, its place in line at a gate (see ``passesGate(_:number:)``).
+    func requestBegan() -> Int {
+        inFlight.withLock { flight in
+            flight.now += 1
+            flight.most = max(flight.most, flight.now)
+            flight.begun += 1
+            return flight.begun
         }
     }
 
     /// A request's answer ended, or its connection closed before it did.
     func requestEnded() { inFlight.withLock { $0.now -= 1 } }
 
-    /// Opens `gate-count` for the requests waiting at it now (those that began waiting before this call).
-    func openGate(_ count: Int) { gates.withLock { $0[count, default: 0] += 1 } }
-    func gateOpenings(_ count: Int) -> Int { gates.withLock { $0[count, default: 0] } }
+    /// Whether request `number` (from ``requestBegan()``) may pass `gate-count`: opens the gate if `count` requests
+    /// are in flight now, and passes every request that had begun by the gate's last opening. So a request counted
+    /// among the `count` passes even if its handler first looks after the others went through and ended (asked then,
+    /// "are `count` in flight?" says no, and it waited out the gate's time limit alone).
+    func passesGate(_ count: Int, number: Int) -> Bool {
+        inFlight.withLock { flight in
+            if flight.now >= count { flight.gatesOpenedThrough[count] = flight.begun }
+            return number <= flight.gatesOpenedThrough[count, default: 0]
+        }
+    }
+
+    /// A gate's wait reached ``ResponsePlan/gateLimit`` and the answer went on without the gate opening.
+    func gateLimitReached() { gateLimitsReached.add(1, ordering: .relaxed) }
+    var gateLimitsReachedCount: Int { gateLimitsReached.load(ordering: .relaxed) }
 
     /// Whether `held` answers go on (``FakeProviderServer/releaseHeldAnswers()``); once released, for good.
     var heldAnswersReleased: Bool { held.load(ordering: .acquiring) }
