@@ -39,6 +39,29 @@ extension RouterCallCutTests {
         }
     }
 
+    /// The facts go when litellm changes the model list: a deployment added to the group answers, and a deleted one
+    /// never again (kept facts would still list it).
+    @Test func aGroupsFactsFollowTheDeploymentsLitellmAddsAndDeletes() async throws {
+        try await withProvider { client, server in
+            let (router, group) = try await Self.router(client, server)
+            #expect(try await router.complete(ask(group), policy: RouterPolicy()).deployment == "\(group)#0")
+            let changed = try Self.python("""
+                \(Self.liveRouter(serving: group))
+                from litellm.types.router import Deployment, LiteLLM_Params
+                params = router.model_list[0]["litellm_params"]
+                router.add_deployment(Deployment(
+                    model_name="\(group)", model_info={"id": "\(group)#9"},
+                    litellm_params=LiteLLM_Params(model=params["model"], api_base=params["api_base"], api_key=params["api_key"])))
+                deleted = router.delete_deployment(id="\(group)#0")
+                result = [d["model_info"]["id"] for d in router.model_list if d["model_name"] == "\(group)"]
+                """)
+            #expect(changed == .array([.string("\(group)#9")]))
+            var answered: Set<String> = []
+            for _ in 0..<4 { answered.insert(try await router.complete(ask(group), policy: RouterPolicy()).deployment ?? "none") }
+            #expect(answered == ["\(group)#9"])
+        }
+    }
+
     /// A group none of whose deployments names `weight`, `rpm` or `tpm` is picked by `random.choice` (what
     /// simple-shuffle runs then), without the pick's two coroutines; a weighted group still goes through the async pick
     /// and simple-shuffle's weighted pick, so a deployment of weight 0 never answers. Every answer is counted as

@@ -135,24 +135,46 @@ class LeanCallPath:
         has_listeners = getattr(self.service_logger_obj, "has_listeners", None)
         return True if has_listeners is None else has_listeners()
 
-    def _kept_per_model(self, name, model, compute):
-        # `compute(model)`, kept per model while the model list (and the known prompt-management callbacks) stay the
-        # same: litellm walks the model list for these on every call. litellm changes a deployment by taking it out and
-        # appending its new version (the list's length stays): the last entry's identity tells.
-        model_list = self.model_list
-        key = (id(model_list), len(model_list), id(model_list[-1]) if model_list else None,
-               len(litellm._known_custom_logger_compatible_callbacks))
-        kept = self.__dict__.get(name)
-        if kept is None or kept[0] != key:
-            kept = (key, {})
-            self.__dict__[name] = kept
-        if model not in kept[1]:
-            kept[1][model] = compute(model)
-        return kept[1][model]
-
     def _group_facts(self, group):
-        # What the lean path knows of the group (RouterGroupFacts.swift), kept while the model list is the same.
-        return self._kept_per_model("_embedchat_group_facts", group, lambda group: _groups.group_facts(self, group))
+        # What the lean path knows of the group (RouterGroupFacts.swift): worked out on first use and kept until litellm
+        # changes the model list (the methods below forget them) or a prompt-management callback becomes known.
+        kept = self.__dict__.get("_embedchat_group_facts")
+        known = len(litellm._known_custom_logger_compatible_callbacks)
+        if kept is None or kept[0] != known:
+            kept = (known, {})
+            self.__dict__["_embedchat_group_facts"] = kept
+        facts = kept[1].get(group)
+        if facts is None:
+            facts = kept[1][group] = _groups.group_facts(self, group)
+        return facts
+
+    def _forget_group_facts(self):
+        self.__dict__.pop("_embedchat_group_facts", None)
+
+    # Every change litellm makes to the model list (set, add, upsert, delete) goes through one of these, each of which
+    # keeps its own model-name index up to date: the kept facts go with it.
+    def set_model_list(self, *args, **kwargs):
+        self._forget_group_facts()
+        try:
+            return super().set_model_list(*args, **kwargs)
+        finally:
+            self._forget_group_facts()
+
+    def _add_model_to_list_and_index_map(self, *args, **kwargs):
+        self._forget_group_facts()
+        return super()._add_model_to_list_and_index_map(*args, **kwargs)
+
+    def _update_deployment_indices_after_removal(self, *args, **kwargs):
+        self._forget_group_facts()
+        return super()._update_deployment_indices_after_removal(*args, **kwargs)
+
+    def _build_model_name_index(self, *args, **kwargs):
+        self._forget_group_facts()
+        return super()._build_model_name_index(*args, **kwargs)
+
+    def _build_model_id_to_deployment_index_map(self, *args, **kwargs):
+        self._forget_group_facts()
+        return super()._build_model_id_to_deployment_index_map(*args, **kwargs)
 
     def _group_size(self, group, facts=None):
         return (facts if facts is not None and facts.group == group else self._group_facts(group)).size
