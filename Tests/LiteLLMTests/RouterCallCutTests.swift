@@ -311,25 +311,29 @@ extension RouterCallCutTests {
     }
 
     /// The first 40 characters of each line the Router logger's `debug` was handed during `call` (a recorder in its
-    /// place on the instance; the logger filters by level inside), after checking that the call answered through a
-    /// Router (the recorder heard its retry line).
+    /// place on the instance; the logger filters by level inside), after checking that the recorder hears what the
+    /// call path hands the logger (a probe line through the call path's module) and that the call ran a Router's lean
+    /// call path (its count moved).
     static func debugLines(during call: () async throws -> Void) async throws -> [String] {
         _ = try python("""
-            import litellm.router as r
+            import litellm.router as r, _embedchat_router_path as p
             def record(message, *args, **kwargs):
                 record.seen.append(str(message)[:40])
             record.seen = []
             r.verbose_router_logger.debug = record
+            p.verbose_router_logger.debug("recorder in place")
             """)
         defer { _ = try? python("import litellm.router as r\ndel r.verbose_router_logger.debug") }
+        let before = try pathCounts()
         try await call()
         guard case .array(let messages) = try python("import litellm.router as r\nresult = list(r.verbose_router_logger.debug.seen)") else {
             Issue.record("no recorder")
             return []
         }
         let lines = messages.compactMap(\.stringValue)
-        #expect(lines.contains { $0.hasPrefix("Inside async function with retries") })  // the recorder heard the call
-        return lines
+        #expect(lines.first == "recorder in place")
+        #expect(try pathCounts().lean > before.lean)  // the call went through a Router's call path
+        return Array(lines.dropFirst())
     }
 
     /// Which path Router calls took, as process-wide counts (other tests' calls may add to either): the lean one counts

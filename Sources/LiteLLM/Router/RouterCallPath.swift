@@ -55,6 +55,7 @@ import litellm.router as _router_module
 from litellm.litellm_core_utils.core_helpers import _get_parent_otel_span_from_kwargs
 from litellm.litellm_core_utils.coroutine_checker import coroutine_checker
 from litellm.router import CustomStreamWrapper, ModelResponse  # the classes litellm's methods test against
+from litellm.router import uuid  # litellm's own (fastuuid), as its _update_kwargs_before_fallbacks uses
 from litellm.router import verbose_router_logger
 from litellm.router_strategy.simple_shuffle import simple_shuffle
 from litellm.router_strategy.tag_based_routing import get_deployments_for_tag
@@ -200,13 +201,31 @@ class LeanCallPath:
             kwargs["messages"] = messages
             kwargs["stream"] = stream
             kwargs["original_function"] = self._lean_attempt
-            self._update_kwargs_before_fallbacks(model=model, kwargs=kwargs)
+            # _update_kwargs_before_fallbacks, inline (with its metadata named "metadata", as acompletion calls it)
+            kwargs["num_retries"] = kwargs.get("num_retries", self.num_retries)
+            kwargs.setdefault("litellm_trace_id", str(uuid.uuid4()))
+            kwargs.setdefault("metadata", {}).update({
+                "model_group": model,
+                "model_group_alias": model if model in self.model_group_alias and self._get_model_from_alias(model=model)
+                else None,
+            })
             start_time = time.perf_counter()
             listeners = self._service_listeners()
             fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
-            plan = self._fallback_plan(fallback_kwargs)
+            # async_function_with_fallbacks' first steps (_fallback_plan, _retry_kwargs), inline
+            plan = _FallbackPlan(
+                kwargs["model"], fallback_kwargs.pop("disable_fallbacks", False),
+                fallback_kwargs.get("fallbacks", self.fallbacks),
+                fallback_kwargs.get("context_window_fallbacks", self.context_window_fallbacks),
+                fallback_kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks),
+                fallback_kwargs.pop("mock_timeout", None),
+            )
             try:
-                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts, listeners)
+                if _MOCK_FALLBACK_KEYS.isdisjoint(fallback_kwargs) and plan.mock_timeout is None:
+                    retry_kwargs = dict(fallback_kwargs)
+                else:
+                    retry_kwargs = self._retry_kwargs(fallback_kwargs, plan)
+                response = await self._with_retries((), retry_kwargs, facts, listeners)
             except Exception as e:
                 response = await self._fall_back(e, plan, (), fallback_kwargs)
             if listeners:
@@ -270,8 +289,9 @@ class LeanCallPath:
 
     async def _with_retries(self, args, kwargs, facts=None, listeners=None):
         # litellm's async_function_with_retries on a dict of its own (the caller made it), with make_call inline for
-        # the first try. The trace span is looked up only when an error needs it.
-        verbose_router_logger.debug("Inside async function with retries.")
+        # the first try. The trace span is looked up only when an error needs it. Less its first line,
+        # `verbose_router_logger.debug("Inside async function with retries.")`: the copies run only while debug logging
+        # is off.
         original_function = kwargs.pop("original_function")
         fallbacks = kwargs.pop("fallbacks", self.fallbacks)
         context_window_fallbacks = kwargs.pop("context_window_fallbacks", self.context_window_fallbacks)
@@ -479,7 +499,8 @@ class LeanCallPath:
                                                           function_name=function_name)
         data = deployment["litellm_params"]
         model_info = deployment.get("model_info", {}).copy()
-        kwargs.setdefault("metadata", {}).update({
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.update({
             "deployment": data["model"], "model_info": model_info, "api_base": data.get("api_base"),
             "deployment_model_name": deployment["model_name"],
         })
@@ -490,10 +511,13 @@ class LeanCallPath:
             timeout = (kwargs.get("timeout", None) or kwargs.get("request_timeout", None) or data.get("timeout", None)
                        or data.get("request_timeout", None) or self.timeout or defaults.get("timeout", None))
         kwargs["timeout"] = timeout
-        for key, value in defaults.items():  # _update_kwargs_with_default_litellm_params
+        # _update_kwargs_with_default_litellm_params: each default the call does not name (the timeout is named now),
+        # then the defaults' metadata.
+        for key in defaults.keys() - kwargs.keys():
+            value = defaults[key]
             if key != "metadata" and value is not None:
-                kwargs.setdefault(key, value)
-        kwargs.setdefault("metadata", {}).update(defaults.get("metadata", {}) or {})
+                kwargs[key] = value
+        metadata.update(defaults.get("metadata", {}) or {})
 
     def _quick_pick(self, model, messages, facts):
         # `_lean_pick` without its awaits (two coroutines a call), for the common case: a group name whose deployments
@@ -508,13 +532,15 @@ class LeanCallPath:
         memory = _groups.memory_of(self.cooldown_cache.cache)
         if memory is None:
             return None
-        cooling = None
-        for deployment in deployments:
-            model_info = deployment.get("model_info") or {}
-            model_id = model_info.get("id")
-            if model_id is None or model_info.get("team_id") is not None:
+        cooldown_keys = facts.cooldown_keys
+        if cooldown_keys is None:
+            return None
+        for deployment in deployments:  # asked on every pick: a team is set on a deployment in place
+            if (deployment.get("model_info") or {}).get("team_id") is not None:
                 return None
-            value = _groups.read(memory, CooldownCache.get_cooldown_cache_key(model_id))
+        cooling = None
+        for model_id, key in cooldown_keys:
+            value = _groups.read(memory, key)
             if value and isinstance(value, dict):  # what litellm's read counts as cooling down
                 cooling = (cooling or set()) | {model_id}
         if cooling is None:

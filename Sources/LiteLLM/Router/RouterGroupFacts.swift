@@ -25,6 +25,7 @@ import collections
 import time
 
 import litellm
+from litellm.router_utils.cooldown_cache import CooldownCache
 
 # What the lean path keeps per public model while the model list is the same.
 #   group           the public model name
@@ -35,8 +36,10 @@ import litellm
 #   weighted        a deployment names `weight`, `rpm` or `tpm` (simple-shuffle's weighted pick then runs)
 #   no_semaphores   no deployment can have a concurrency semaphore (no `max_parallel_requests`, `rpm`, `tpm`, and no
 #                   Router default): the attempt does not look one up
+#   cooldown_keys   each deployment's id and the key of its cooldown entry (CooldownCache's), in the deployments'
+#                   order; None if a deployment has no id
 GroupFacts = collections.namedtuple("GroupFacts", (
-    "group", "prompt_managed", "size", "deployments", "weighted", "no_semaphores",
+    "group", "prompt_managed", "size", "deployments", "weighted", "no_semaphores", "cooldown_keys",
 ))
 
 _WEIGHTS = ("weight", "rpm", "tpm")
@@ -52,6 +55,7 @@ def group_facts(router, group):
         if found:
             deployments = tuple(found)
     listed = deployments or ()
+    ids = [(d.get("model_info") or {}).get("id") for d in listed]
     return GroupFacts(
         group=group,
         prompt_managed=router._is_prompt_management_model(group),
@@ -60,6 +64,7 @@ def group_facts(router, group):
         weighted=any((d.get("litellm_params") or {}).get(w) is not None for d in listed for w in _WEIGHTS),
         no_semaphores=(router.default_max_parallel_requests is None and bool(listed) and not any(
             (d.get("litellm_params") or {}).get(s) is not None for d in listed for s in _SEMAPHORE_SETTINGS)),
+        cooldown_keys=(None if None in ids else tuple((i, CooldownCache.get_cooldown_cache_key(i)) for i in ids)),
     )
 
 
