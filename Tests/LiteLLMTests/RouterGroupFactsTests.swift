@@ -39,6 +39,30 @@ extension RouterCallCutTests {
         }
     }
 
+    /// litellm's Router writes three flags at False into every deployment's settings and handed them to every call,
+    /// where they were taken out again; the gateway's Router keeps them out of its deployments once (a bare Router of
+    /// the same deployment still has them).
+    @Test func theDeploymentFlagsAtFalseAreKeptOutOfTheRoutersDeploymentsOnce() async throws {
+        try await withProvider { client, server in
+            let (router, group) = try await Self.router(client, server)
+            _ = try await router.complete(ask(group), policy: RouterPolicy())
+            let flags = try Self.python("""
+                \(Self.liveRouter(serving: group))
+                import _embedchat_router_path as p
+                names = p._DEPLOYMENT_FLAGS
+                bare = litellm.Router(model_list=[{"model_name": "bare", "litellm_params": {"model": "openai/echo"}}])
+                result = [sorted(names & set(router.model_list[0]["litellm_params"])),
+                          sorted(n for n in names if bare.model_list[0]["litellm_params"].get(n) is False)]
+                for name in ("success_callback", "_async_success_callback", "failure_callback", "_async_failure_callback",
+                             "callbacks", "input_callback", "service_callback"):  # the bare Router leaves none behind
+                    callbacks = getattr(litellm, name, None)
+                    if isinstance(callbacks, list):
+                        callbacks[:] = [c for c in callbacks if getattr(c, "__self__", None) is not bare]
+                """)
+            #expect(flags == .array([.array([]), .array(["merge_reasoning_content_in_choices", "use_in_pass_through", "use_litellm_proxy"].map(PythonValue.string))]))
+        }
+    }
+
     /// The facts go when litellm changes the model list: a deployment added to the group answers, and a deleted one
     /// never again (kept facts would still list it).
     @Test func aGroupsFactsFollowTheDeploymentsLitellmAddsAndDeletes() async throws {

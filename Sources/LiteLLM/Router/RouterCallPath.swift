@@ -86,23 +86,35 @@ _FallbackPlan = collections.namedtuple("_FallbackPlan", (
 # few µs on each in its parameter mapping and logging set-up: left out, a Router call costs ~15 µs less CPU
 # (docs/gateway.md, "Eighth look"). They are `stream`, `use_in_pass_through`, `use_litellm_proxy` and
 # `merge_reasoning_content_in_choices`, each asked by name below.
+_DEPLOYMENT_FLAGS = frozenset(("use_in_pass_through", "use_litellm_proxy", "merge_reasoning_content_in_choices"))
+
+
 def _drop_default_keywords(input_kwargs):
     """Leaves out the Router's keywords that say what litellm does anyway: the four above when False,
     `caching=False` while no litellm cache is configured (with one, False is an explicit "not this call"), and
     `client=None` (no client of the Router's for the deployment: litellm makes or reuses its own, as without one)."""
-    get = input_kwargs.get
-    if get("stream") is False:
+    if input_kwargs.get("stream") is False:
         del input_kwargs["stream"]
-    if get("use_in_pass_through") is False:
-        del input_kwargs["use_in_pass_through"]
-    if get("use_litellm_proxy") is False:
-        del input_kwargs["use_litellm_proxy"]
-    if get("merge_reasoning_content_in_choices") is False:
-        del input_kwargs["merge_reasoning_content_in_choices"]
-    if get("caching") is False and litellm.cache is None:
+    if not _DEPLOYMENT_FLAGS.isdisjoint(input_kwargs):  # RouterGlue's Gateway takes them out of its deployments
+        for name in _DEPLOYMENT_FLAGS:
+            if input_kwargs.get(name) is False:
+                del input_kwargs[name]
+    if input_kwargs.get("caching") is False and litellm.cache is None:
         del input_kwargs["caching"]
     if "client" in input_kwargs and input_kwargs["client"] is None:  # litellm reads `kwargs.get("client")`
         del input_kwargs["client"]
+
+
+def strip_false_deployment_flags(model_list):
+    """Takes the three deployment flags out of each deployment's settings where they are False: litellm's Router
+    writes them into every deployment, reads them only as settings objects when it adds a deployment, and hands them to
+    every call, where `_drop_default_keywords` took them out again. Kept out once, a call need not."""
+    for deployment in model_list:
+        params = deployment.get("litellm_params")
+        if isinstance(params, dict):
+            for name in _DEPLOYMENT_FLAGS:
+                if params.get(name) is False:
+                    del params[name]
 
 
 # The keywords that make a call's credentials its own (litellm's clientside_credential_keys): the deployment written

@@ -167,6 +167,8 @@ class Gateway:
         # Router's own default (litellm.request_timeout, 6000 s), which a server with no deadline of its own (local
         # mode) would otherwise wait for a silent provider.
         self.router = _Router(model_list=model_list, num_retries=0, timeout=_PLAIN_CALL_TIMEOUT)
+        if _embedchat_router_path.copies_match():  # the pinned litellm, whose reads of these flags are known
+            _embedchat_router_path.strip_false_deployment_flags(self.router.model_list)
         if _litellm_logging.customLogger is None:
             # litellm's failure handlers call function callbacks (the Router's cooldown bookkeeping is two bound
             # methods) only through this module global, which litellm sets once: at the first call that finds any
