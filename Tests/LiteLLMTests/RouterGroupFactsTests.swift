@@ -201,19 +201,20 @@ extension RouterCallCutTests {
                 \(Self.liveRouter(serving: group))
                 deployment = router.model_list[0]
                 sentinel = object()
-                result = []
+                result = [router._group_facts("\(group)").memory is router.cache.in_memory_cache]
                 for cached in (None, "\(group)#0_async_client", "\(group)#0_stream_async_client"):
                     if cached is not None:
                         router.cache.set_cache(cached, sentinel, local_only=True)
                     for kwargs in ({}, {"stream": True}):
-                        lean = router._lean_model_client(deployment, dict(kwargs))
+                        lean = router._lean_model_client(deployment, dict(kwargs), router._group_facts("\(group)").memory)
                         own = router._get_async_openai_model_client(deployment=deployment, kwargs=dict(kwargs))
                         result.append([lean is own, lean is sentinel])
                     if cached is not None:
                         router.cache.in_memory_cache._remove_key(cached)
                 """)
             let pair = { (same: Bool, handed: Bool) in PythonValue.array([.bool(same), .bool(handed)]) }
-            #expect(answers == .array([pair(true, false), pair(true, false),   // nothing cached
+            #expect(answers == .array([.bool(true),                             // the facts hold the cache's memory
+                                       pair(true, false), pair(true, false),   // nothing cached
                                        pair(true, true), pair(true, false),    // a client for calls
                                        pair(true, false), pair(true, true)]))  // a client for streams
         }

@@ -55,6 +55,7 @@ import random
 import threading
 import time
 import traceback
+import types
 
 import litellm
 import litellm.router as _router_module
@@ -76,6 +77,7 @@ import _embedchat_router_groups as _groups
 # The version whose methods the copies below repeat (the pinned one).
 COPIED_VERSION = "1.78.7"
 _COPIES_MATCH = importlib.metadata.version("litellm") == COPIED_VERSION
+_COROUTINE = types.CoroutineType  # what the first try's attempt hands back: asked before inspect.isawaitable
 _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
                                  "mock_testing_content_policy_fallbacks"))
 LEAN_CALLS = 0  # calls that took the lean path (a test reads it)
@@ -230,22 +232,25 @@ class LeanCallPath:
             start_time = time.perf_counter()
             listeners = self._service_listeners()
             fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
-            # async_function_with_fallbacks' first steps (_fallback_plan, _retry_kwargs), inline
-            plan = _FallbackPlan(
-                kwargs["model"], fallback_kwargs.pop("disable_fallbacks", False),
-                fallback_kwargs.get("fallbacks", self.fallbacks),
-                fallback_kwargs.get("context_window_fallbacks", self.context_window_fallbacks),
-                fallback_kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks),
-                fallback_kwargs.pop("mock_timeout", None),
-            )
+            # async_function_with_fallbacks' first steps (_fallback_plan, _retry_kwargs), inline; the plan is made only
+            # where it is read (the mock-testing hook, a fallback)
+            disable_fallbacks = fallback_kwargs.pop("disable_fallbacks", False)
+            fallbacks = fallback_kwargs.get("fallbacks", self.fallbacks)
+            context_window_fallbacks = fallback_kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
+            content_policy_fallbacks = fallback_kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
+            mock_timeout = fallback_kwargs.pop("mock_timeout", None)
             try:
-                if _MOCK_FALLBACK_KEYS.isdisjoint(fallback_kwargs) and plan.mock_timeout is None:
+                if _MOCK_FALLBACK_KEYS.isdisjoint(fallback_kwargs) and mock_timeout is None:
                     retry_kwargs = dict(fallback_kwargs)
                 else:
-                    retry_kwargs = self._retry_kwargs(fallback_kwargs, plan)
+                    retry_kwargs = self._retry_kwargs(fallback_kwargs, _FallbackPlan(
+                        model, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks,
+                        mock_timeout))
                 response = await self._with_retries((), retry_kwargs, facts, listeners)
             except Exception as e:
-                response = await self._fall_back(e, plan, (), fallback_kwargs)
+                response = await self._fall_back(e, _FallbackPlan(
+                    model, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks,
+                    mock_timeout), (), fallback_kwargs)
             if listeners:
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(
@@ -316,11 +321,16 @@ class LeanCallPath:
         content_policy_fallbacks = kwargs.pop("content_policy_fallbacks", self.content_policy_fallbacks)
         model_group = kwargs.get("model")
         num_retries = kwargs.pop("num_retries")
-        _metadata = kwargs.get("litellm_metadata", kwargs.get("metadata")) or {}
-        if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
-            size = self._group_size(_metadata["model_group"], facts)
-            if size is not None:
-                _metadata["model_group_size"] = size
+        if facts is not None and "litellm_metadata" not in kwargs:
+            # the lean chain's first try: its metadata names the group (a str) whose facts it holds
+            if facts.size is not None:
+                kwargs["metadata"]["model_group_size"] = facts.size
+        else:
+            _metadata = kwargs.get("litellm_metadata", kwargs.get("metadata")) or {}
+            if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
+                size = self._group_size(_metadata["model_group"], facts)
+                if size is not None:
+                    _metadata["model_group_size"] = size
         try:
             if "mock_testing_rate_limit_error" in kwargs:
                 self._handle_mock_testing_rate_limit_error(model_group=model_group, kwargs=kwargs)
@@ -331,7 +341,8 @@ class LeanCallPath:
                 response = original_function(*args, **kwargs)
             else:
                 response = original_function(*args, _facts=facts, _listeners=listeners, **kwargs)
-            if inspect.isawaitable(response) or coroutine_checker.is_async_callable(response):
+            if (type(response) is _COROUTINE or inspect.isawaitable(response)
+                    or coroutine_checker.is_async_callable(response)):
                 response = await response
             if self._SETS_NO_RESPONSE_HEADERS:
                 return response
@@ -441,7 +452,7 @@ class LeanCallPath:
             self._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs)
             data = deployment["litellm_params"]
             model_name = data["model"]
-            model_client = self._lean_model_client(deployment, kwargs)
+            model_client = self._lean_model_client(deployment, kwargs, facts.memory)
             self.total_calls[model_name] += 1
             input_kwargs = {**data, "messages": messages, "caching": self.cache_responses, "client": model_client,
                             **kwargs}
@@ -547,7 +558,7 @@ class LeanCallPath:
                 or litellm.callbacks or (self.enable_pre_call_checks and messages is not None)
                 or self.enable_tag_filtering is True):
             return None
-        memory = _groups.memory_of(self.cooldown_cache.cache)
+        memory = facts.memory
         if memory is None:
             return None
         cooldown_keys = facts.cooldown_keys
@@ -566,11 +577,11 @@ class LeanCallPath:
         healthy = [deployment for deployment in deployments if deployment["model_info"]["id"] not in cooling]
         return random.choice(healthy) if healthy else None
 
-    def _lean_model_client(self, deployment, kwargs):
+    def _lean_model_client(self, deployment, kwargs, memory):
         # litellm's _get_async_openai_model_client: the client the Router cached for the deployment, unless the call
         # names an api_key of its own. The gateway's Router caches none (litellm keeps its clients elsewhere), so with no
         # Redis the lookup's answer is None at once; a client the cache holds is read through litellm's lookup.
-        memory = _groups.memory_of(self.cache)
+        # `memory`: the in-memory half of the Router's cache (the group's facts hold it), or None.
         if memory is None:
             return self._get_async_openai_model_client(deployment=deployment, kwargs=kwargs)
         model_id = deployment["model_info"]["id"]

@@ -169,6 +169,8 @@ class Gateway:
         self.router = _Router(model_list=model_list, num_retries=0, timeout=_PLAIN_CALL_TIMEOUT)
         if _embedchat_router_path.copies_match():  # the pinned litellm, whose reads of these flags are known
             _embedchat_router_path.strip_false_deployment_flags(self.router.model_list)
+        # Where `_succeeded` counts (the Router's cache is made once, with the Router), with the pinned litellm.
+        self._success_counts = _groups.memory_of(self.router.cache) if _embedchat_router_path.copies_match() else None
         if _litellm_logging.customLogger is None:
             # litellm's failure handlers call function callbacks (the Router's cooldown bookkeeping is two bound
             # methods) only through this module global, which litellm sets once: at the first call that finds any
@@ -199,7 +201,7 @@ class Gateway:
         # less cost (RouterGroupFacts.swift).
         if deployment is None:
             return
-        memory = _groups.memory_of(self.router.cache) if _embedchat_router_path.copies_match() else None
+        memory = self._success_counts
         if memory is None:
             increment_deployment_successes_for_current_minute(litellm_router_instance=self.router, deployment_id=deployment)
         else:

@@ -38,8 +38,10 @@ from litellm.router_utils.cooldown_cache import CooldownCache
 #                   Router default): the attempt does not look one up
 #   cooldown_keys   each deployment's id and the key of its cooldown entry (CooldownCache's), in the deployments'
 #                   order; None if a deployment has no id
+#   memory          the in-memory half of the Router's cache when it has no Redis half and its cooldowns are kept in
+#                   the same cache (litellm's default), else None: where the pick's and the client lookup's reads go
 GroupFacts = collections.namedtuple("GroupFacts", (
-    "group", "prompt_managed", "size", "deployments", "weighted", "no_semaphores", "cooldown_keys",
+    "group", "prompt_managed", "size", "deployments", "weighted", "no_semaphores", "cooldown_keys", "memory",
 ))
 
 _WEIGHTS = ("weight", "rpm", "tpm")
@@ -65,6 +67,7 @@ def group_facts(router, group):
         no_semaphores=(router.default_max_parallel_requests is None and bool(listed) and not any(
             (d.get("litellm_params") or {}).get(s) is not None for d in listed for s in _SEMAPHORE_SETTINGS)),
         cooldown_keys=(None if None in ids else tuple((i, CooldownCache.get_cooldown_cache_key(i)) for i in ids)),
+        memory=memory_of(router.cache) if router.cooldown_cache.cache is router.cache else None,
     )
 
 
