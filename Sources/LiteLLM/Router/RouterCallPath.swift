@@ -38,7 +38,7 @@ import PythonEmbed
 ///   weights, semaphores and cooldown keys, kept in its facts (RouterGroupFacts.swift) until litellm changes the model
 ///   list; the pick's two coroutines for a plain group (`_quick_pick`); reads of litellm's in-memory cache for keys it
 ///   does not hold; the helpers of `_update_kwargs_with_deployment` and `_update_kwargs_before_fallbacks`, inline; and
-///   `client=None` and the three deployment flags at False (taken out of the deployments once). ~2,450 → ~1,470
+///   `client=None` and the three deployment flags at False (taken out of the deployments once). ~2,450 → ~1,380
 ///   bytecodes over a plain `mock_response` call.
 ///
 /// Measured with `embedchat-bench gateway` (docs/gateway.md, "Sixth pass"). With debug logging on for the Router
@@ -87,6 +87,7 @@ _FallbackPlan = collections.namedtuple("_FallbackPlan", (
     "model_group", "disable_fallbacks", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks",
     "mock_timeout",
 ))
+_new_tuple = tuple.__new__
 
 
 # Keywords the Router hands litellm.acompletion on every call, from the deployment's settings or its own, whose False
@@ -172,31 +173,6 @@ class LeanCallPath:
     def _forget_group_facts(self):
         self.__dict__.pop("_embedchat_group_facts", None)
 
-    # Every change litellm makes to the model list (set, add, upsert, delete) goes through one of these, each of which
-    # keeps its own model-name index up to date: the kept facts go with it.
-    def set_model_list(self, *args, **kwargs):
-        self._forget_group_facts()
-        try:
-            return super().set_model_list(*args, **kwargs)
-        finally:
-            self._forget_group_facts()
-
-    def _add_model_to_list_and_index_map(self, *args, **kwargs):
-        self._forget_group_facts()
-        return super()._add_model_to_list_and_index_map(*args, **kwargs)
-
-    def _update_deployment_indices_after_removal(self, *args, **kwargs):
-        self._forget_group_facts()
-        return super()._update_deployment_indices_after_removal(*args, **kwargs)
-
-    def _build_model_name_index(self, *args, **kwargs):
-        self._forget_group_facts()
-        return super()._build_model_name_index(*args, **kwargs)
-
-    def _build_model_id_to_deployment_index_map(self, *args, **kwargs):
-        self._forget_group_facts()
-        return super()._build_model_id_to_deployment_index_map(*args, **kwargs)
-
     def _group_size(self, group, facts=None):
         return (facts if facts is not None and facts.group == group else self._group_facts(group)).size
 
@@ -232,25 +208,11 @@ class LeanCallPath:
             start_time = time.perf_counter()
             listeners = self._service_listeners()
             fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
-            # async_function_with_fallbacks' first steps (_fallback_plan, _retry_kwargs), inline; the plan is made only
-            # where it is read (the mock-testing hook, a fallback)
-            disable_fallbacks = fallback_kwargs.pop("disable_fallbacks", False)
-            fallbacks = fallback_kwargs.get("fallbacks", self.fallbacks)
-            context_window_fallbacks = fallback_kwargs.get("context_window_fallbacks", self.context_window_fallbacks)
-            content_policy_fallbacks = fallback_kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks)
-            mock_timeout = fallback_kwargs.pop("mock_timeout", None)
+            plan = self._fallback_plan(fallback_kwargs)
             try:
-                if _MOCK_FALLBACK_KEYS.isdisjoint(fallback_kwargs) and mock_timeout is None:
-                    retry_kwargs = dict(fallback_kwargs)
-                else:
-                    retry_kwargs = self._retry_kwargs(fallback_kwargs, _FallbackPlan(
-                        model, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks,
-                        mock_timeout))
-                response = await self._with_retries((), retry_kwargs, facts, listeners)
+                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts, listeners)
             except Exception as e:
-                response = await self._fall_back(e, _FallbackPlan(
-                    model, disable_fallbacks, fallbacks, context_window_fallbacks, content_policy_fallbacks,
-                    mock_timeout), (), fallback_kwargs)
+                response = await self._fall_back(e, plan, (), fallback_kwargs)
             if listeners:
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(
@@ -275,15 +237,16 @@ class LeanCallPath:
             return await self._fall_back(e, plan, args, kwargs)
 
     def _fallback_plan(self, kwargs):
-        # async_function_with_fallbacks' first steps: the group, whether to fall back, and to what.
-        return _FallbackPlan(
-            model_group=kwargs.get("model"),
-            disable_fallbacks=kwargs.pop("disable_fallbacks", False),
-            fallbacks=kwargs.get("fallbacks", self.fallbacks),
-            context_window_fallbacks=kwargs.get("context_window_fallbacks", self.context_window_fallbacks),
-            content_policy_fallbacks=kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks),
-            mock_timeout=kwargs.pop("mock_timeout", None),
-        )
+        # async_function_with_fallbacks' first steps: the group, whether to fall back, and to what. Made with
+        # `tuple.__new__` (the namedtuple's own `__new__` is Python, run on every call).
+        return _new_tuple(_FallbackPlan, (
+            kwargs.get("model"),
+            kwargs.pop("disable_fallbacks", False),
+            kwargs.get("fallbacks", self.fallbacks),
+            kwargs.get("context_window_fallbacks", self.context_window_fallbacks),
+            kwargs.get("content_policy_fallbacks", self.content_policy_fallbacks),
+            kwargs.pop("mock_timeout", None),
+        ))
 
     def _retry_kwargs(self, kwargs, plan):
         # Inside its try: the mock-testing hook (it only pops three `mock_testing_*` keywords and raises on one; without
@@ -756,6 +719,21 @@ class LeanCallPath:
         if litellm.model_alias_map and model in litellm.model_alias_map:
             model = litellm.model_alias_map[model]
         return model, healthy_deployments
+
+
+def _forgetting_group_facts(name):
+    def method(self, *args, **kwargs):
+        self._forget_group_facts()
+        return getattr(super(LeanCallPath, self), name)(*args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+# Every change litellm makes to the model list (set, add, upsert, delete) goes through one of these, each of which keeps
+# litellm's own model-name index up to date: the kept group facts are forgotten with it.
+for _name in ("set_model_list", "_add_model_to_list_and_index_map", "_update_deployment_indices_after_removal",
+              "_build_model_name_index", "_build_model_id_to_deployment_index_map"):
+    setattr(LeanCallPath, _name, _forgetting_group_facts(_name))
 """#
 
     /// Loaded once, before RouterGlue's module (which imports it by name).

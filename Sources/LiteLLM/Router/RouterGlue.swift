@@ -167,10 +167,12 @@ class Gateway:
         # Router's own default (litellm.request_timeout, 6000 s), which a server with no deadline of its own (local
         # mode) would otherwise wait for a silent provider.
         self.router = _Router(model_list=model_list, num_retries=0, timeout=_PLAIN_CALL_TIMEOUT)
-        if _embedchat_router_path.copies_match():  # the pinned litellm, whose reads of these flags are known
+        # With the pinned litellm (whose reads of the deployment flags and whose cache layout are known): the flags at
+        # False out of the deployments, and where `_succeeded` counts (the Router's cache is made once, with it).
+        self._success_counts = None
+        if _embedchat_router_path.copies_match():
             _embedchat_router_path.strip_false_deployment_flags(self.router.model_list)
-        # Where `_succeeded` counts (the Router's cache is made once, with the Router), with the pinned litellm.
-        self._success_counts = _groups.memory_of(self.router.cache) if _embedchat_router_path.copies_match() else None
+            self._success_counts = _groups.memory_of(self.router.cache)
         if _litellm_logging.customLogger is None:
             # litellm's failure handlers call function callbacks (the Router's cooldown bookkeeping is two bound
             # methods) only through this module global, which litellm sets once: at the first call that finds any
