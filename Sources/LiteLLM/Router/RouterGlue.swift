@@ -44,6 +44,7 @@ import litellm.router as _router_module
 from litellm import Router
 from litellm.integrations.custom_logger import CustomLogger
 from litellm._service_logger import ServiceLogging
+from litellm.types.router import CustomPricingLiteLLMParams
 from litellm.router_utils.router_callbacks.track_deployment_metrics import (
     increment_deployment_successes_for_current_minute,
 )
@@ -88,6 +89,26 @@ class _Router(LeanCallPath, Router):
                 if isinstance(value, int) and value > cap:
                     kwargs[name] = cap
 
+    def _create_deployment(self, deployment_info, _model_name, _litellm_params, _model_info):
+        # litellm registers every deployment in its process-wide price table twice: under the deployment's id (where a
+        # call through the Router finds the deployment's own price) and under its litellm model name ("kept to prevent
+        # breaking changes"). For a model litellm has no price for, both entries hold no price, and litellm's cost
+        # then finds the model and prices every answer at 0, routed and plain calls of that model alike, where the
+        # gateway reports the cost unknown. A deployment's own price likewise became the price of every plain call of
+        # its model. Here the name's entry is put back as it was, and the id's kept only when it holds a price.
+        model_id = (_model_info or {}).get("id") if isinstance(_model_info, dict) else None
+        name = (_litellm_params or {}).get("model") if isinstance(_litellm_params, dict) else None
+        provider = (_litellm_params or {}).get("custom_llm_provider") if isinstance(_litellm_params, dict) else None
+        if isinstance(name, str) and isinstance(provider, str):
+            name = provider + "/" + name
+        before = {key: _price_entry(key) for key in _price_keys(name)}
+        deployment = super()._create_deployment(deployment_info, _model_name, _litellm_params, _model_info)
+        for key, entry in before.items():
+            _restore_price_entry(key, entry)
+        if isinstance(model_id, str) and model_id not in before and not _priced(litellm.model_cost.get(model_id)):
+            litellm.model_cost.pop(model_id, None)
+        return deployment
+
     def _get_client(self, deployment, kwargs, client_type=None):
         # litellm holds a deployment's calls to a semaphore when it sets max_parallel_requests, rpm or tpm, or the
         # Router a default. Without any, it looked the cache up twice and worked out again that there is none on every
@@ -97,6 +118,45 @@ class _Router(LeanCallPath, Router):
             if params.get("max_parallel_requests") is None and params.get("rpm") is None and params.get("tpm") is None:
                 return None
         return super()._get_client(deployment, kwargs, client_type)
+
+
+_ABSENT = object()
+_PRICE_FIELDS = tuple(CustomPricingLiteLLMParams.model_fields)
+
+
+def _price_keys(name):
+    # The price-table keys litellm's register_model writes for a deployment's model name: the name, or the key of the
+    # entry litellm's get_model_info resolves it to.
+    if not isinstance(name, str):
+        return set()
+    keys = {name}
+    try:
+        keys.add(litellm.get_model_info(model=name)["key"])
+    except Exception:
+        pass
+    return keys
+
+
+def _price_entry(key):
+    entry = litellm.model_cost.get(key, _ABSENT)
+    return dict(entry) if isinstance(entry, dict) else entry
+
+
+def _restore_price_entry(key, entry):
+    if entry is _ABSENT:
+        litellm.model_cost.pop(key, None)
+        return
+    current = litellm.model_cost.get(key)
+    if isinstance(current, dict) and isinstance(entry, dict):
+        if current != entry:
+            current.clear()  # in place: the table's entry is one dict, which litellm may hold elsewhere
+            current.update(entry)
+    else:
+        litellm.model_cost[key] = entry
+
+
+def _priced(entry):
+    return isinstance(entry, dict) and any(entry.get(field) is not None for field in _PRICE_FIELDS)
 
 
 class _QuietServiceLogging(ServiceLogging):
