@@ -80,6 +80,8 @@ _COPIES_MATCH = importlib.metadata.version("litellm") == COPIED_VERSION
 _COROUTINE = types.CoroutineType  # what the first try's attempt hands back: asked before inspect.isawaitable
 _MOCK_FALLBACK_KEYS = frozenset(("mock_testing_fallbacks", "mock_testing_context_fallbacks",
                                  "mock_testing_content_policy_fallbacks"))
+# The keywords the fallback plan takes out of a call (or acts on) before its first try.
+_PLANNED_KEYS = _MOCK_FALLBACK_KEYS | {"disable_fallbacks", "mock_timeout"}
 LEAN_CALLS = 0  # calls that took the lean path (a test reads it)
 
 # What async_function_with_fallbacks reads from the call's keywords before its try.
@@ -88,6 +90,8 @@ _FallbackPlan = collections.namedtuple("_FallbackPlan", (
     "mock_timeout",
 ))
 _new_tuple = tuple.__new__
+# A uniform pick as `random.choice` makes it (random's shared generator), without choice's two Python-level calls.
+_random = random.random
 
 
 # Keywords the Router hands litellm.acompletion on every call, from the deployment's settings or its own, whose False
@@ -207,12 +211,22 @@ class LeanCallPath:
             })
             start_time = time.perf_counter()
             listeners = self._service_listeners()
-            fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
-            plan = self._fallback_plan(fallback_kwargs)
-            try:
-                response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts, listeners)
-            except Exception as e:
-                response = await self._fall_back(e, plan, (), fallback_kwargs)
+            if _PLANNED_KEYS.isdisjoint(kwargs):
+                # Nothing for the plan to take out of the keywords (disable_fallbacks, mock_timeout, mock-testing
+                # keys): the first try's keywords are a copy of them as they are, and the plan is made only if it is
+                # read, from a copy made then (the try changed no keyword of `kwargs`, only what they share).
+                try:
+                    response = await self._with_retries((), dict(kwargs), facts, listeners)
+                except Exception as e:
+                    fallback_kwargs = dict(kwargs)
+                    response = await self._fall_back(e, self._fallback_plan(fallback_kwargs), (), fallback_kwargs)
+            else:
+                fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
+                plan = self._fallback_plan(fallback_kwargs)
+                try:
+                    response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts, listeners)
+                except Exception as e:
+                    response = await self._fall_back(e, plan, (), fallback_kwargs)
             if listeners:
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(
@@ -515,7 +529,7 @@ class LeanCallPath:
         # `_lean_pick` without its awaits (two coroutines a call), for the common case: a group name whose deployments
         # the facts list, none of them of a team or weighted, no auto-router, alias, callbacks, pre-call checks or tag
         # routing, cooldowns in this process's memory, and a deployment not cooling down. The same steps then (the
-        # cooldown filter, simple-shuffle's `random.choice`); anything else is None, and `_lean_pick` runs.
+        # cooldown filter, a uniform pick as simple-shuffle's `random.choice`); anything else is None, and `_lean_pick` runs.
         deployments = facts.deployments
         if (deployments is None or facts.weighted or model in self.auto_routers or model in self.model_group_alias
                 or litellm.callbacks or (self.enable_pre_call_checks and messages is not None)
@@ -536,9 +550,9 @@ class LeanCallPath:
             if value and isinstance(value, dict):  # what litellm's read counts as cooling down
                 cooling = (cooling or set()) | {model_id}
         if cooling is None:
-            return random.choice(deployments)
+            return deployments[int(_random() * len(deployments))]
         healthy = [deployment for deployment in deployments if deployment["model_info"]["id"] not in cooling]
-        return random.choice(healthy) if healthy else None
+        return healthy[int(_random() * len(healthy))] if healthy else None
 
     def _lean_model_client(self, deployment, kwargs, memory):
         # litellm's _get_async_openai_model_client: the client the Router cached for the deployment, unless the call

@@ -81,13 +81,16 @@ class _Router(LeanCallPath, Router):
         # litellm writes the picked deployment into the call's keywords here, on every path (the lean one, litellm's
         # own, retries and fallbacks): the deployment's token cap is applied with it, so a call answered by a fallback
         # group asks for no more than that group allows.
-        super()._update_kwargs_with_deployment(deployment=deployment, kwargs=kwargs, function_name=function_name)
-        cap = (deployment.get("model_info") or {}).get("\#(maxTokensKey)")
-        if cap is not None:
-            for name in ("max_tokens", "max_completion_tokens"):
-                value = kwargs.get(name)
-                if isinstance(value, int) and value > cap:
-                    kwargs[name] = cap
+        super()._update_kwargs_with_deployment(deployment, kwargs, function_name)
+        info = deployment.get("model_info")
+        cap = info.get("\#(maxTokensKey)") if info else None
+        if cap is not None:  # the two names written out: a loop over them cost a third more
+            value = kwargs.get("max_tokens")
+            if isinstance(value, int) and value > cap:
+                kwargs["max_tokens"] = cap
+            value = kwargs.get("max_completion_tokens")
+            if isinstance(value, int) and value > cap:
+                kwargs["max_completion_tokens"] = cap
 
     def _create_deployment(self, deployment_info, _model_name, _litellm_params, _model_info):
         # litellm registers every deployment in its process-wide price table twice: under the deployment's id (where a
