@@ -211,22 +211,24 @@ class LeanCallPath:
             })
             start_time = time.perf_counter()
             listeners = self._service_listeners()
+            # The fallback plan (async_function_with_fallbacks' first steps) is made before the try only when the call
+            # holds a keyword it takes out or acts on; otherwise the first try gets a copy of the keywords as they are,
+            # and the plan is made only if a failure reads it, from a copy made then (the try changed no keyword of
+            # `kwargs`, only what they share).
+            plan = None
             if _PLANNED_KEYS.isdisjoint(kwargs):
-                # Nothing for the plan to take out of the keywords (disable_fallbacks, mock_timeout, mock-testing
-                # keys): the first try's keywords are a copy of them as they are, and the plan is made only if it is
-                # read, from a copy made then (the try changed no keyword of `kwargs`, only what they share).
-                try:
-                    response = await self._with_retries((), dict(kwargs), facts, listeners)
-                except Exception as e:
-                    fallback_kwargs = dict(kwargs)
-                    response = await self._fall_back(e, self._fallback_plan(fallback_kwargs), (), fallback_kwargs)
+                first_try = dict(kwargs)
             else:
                 fallback_kwargs = dict(kwargs)  # what async_function_with_fallbacks(**kwargs) held
                 plan = self._fallback_plan(fallback_kwargs)
-                try:
-                    response = await self._with_retries((), self._retry_kwargs(fallback_kwargs, plan), facts, listeners)
-                except Exception as e:
-                    response = await self._fall_back(e, plan, (), fallback_kwargs)
+                first_try = self._retry_kwargs(fallback_kwargs, plan)
+            try:
+                response = await self._with_retries((), first_try, facts, listeners)
+            except Exception as e:
+                if plan is None:
+                    fallback_kwargs = dict(kwargs)
+                    plan = self._fallback_plan(fallback_kwargs)
+                response = await self._fall_back(e, plan, (), fallback_kwargs)
             if listeners:
                 end_time = time.perf_counter()
                 asyncio.create_task(self.service_logger_obj.async_service_success_hook(

@@ -99,9 +99,9 @@ class _Router(LeanCallPath, Router):
         # then finds the model and prices every answer at 0, routed and plain calls of that model alike, where the
         # gateway reports the cost unknown. A deployment's own price likewise became the price of every plain call of
         # its model. Here the name's entry is put back as it was, and the id's kept only when it holds a price.
-        model_id = (_model_info or {}).get("id") if isinstance(_model_info, dict) else None
-        name = (_litellm_params or {}).get("model") if isinstance(_litellm_params, dict) else None
-        provider = (_litellm_params or {}).get("custom_llm_provider") if isinstance(_litellm_params, dict) else None
+        params = _litellm_params if isinstance(_litellm_params, dict) else {}
+        model_id = _model_info.get("id") if isinstance(_model_info, dict) else None
+        name, provider = params.get("model"), params.get("custom_llm_provider")
         if isinstance(name, str) and isinstance(provider, str):
             name = provider + "/" + name
         before = {key: _price_entry(key) for key in _price_keys(name)}
