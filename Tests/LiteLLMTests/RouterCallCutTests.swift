@@ -169,13 +169,14 @@ struct RouterCallCutTests {
             }
             let keywords = Set(names.compactMap(\.stringValue))
             #expect(keywords.isDisjoint(with: ["stream", "caching", "use_in_pass_through", "use_litellm_proxy",
-                                               "merge_reasoning_content_in_choices", "client"]))
+                                               "merge_reasoning_content_in_choices", "client", "timeout"]))
             #expect(keywords.isSuperset(of: ["model", "messages", "metadata", "model_info", "max_retries"]))
         }
     }
 
-    /// Only values that are litellm's own default are left out: `True` stays, and `caching=False` stays while a litellm
-    /// cache is configured (there it says "not this call").
+    /// Only values that are litellm's own default are left out: `True` stays, `caching=False` stays while a litellm
+    /// cache is configured (there it says "not this call"), and a 600 s timeout stays where a `request_timeout` would
+    /// stand in for it or a `mock_timeout` reads it.
     @Test func onlyKeywordsThatSayWhatLitellmDoesAnywayAreLeftOut() async throws {
         let kept = try await withProvider { client, server in
             _ = try await Self.router(client, server)  // loads the call path's module
@@ -194,12 +195,19 @@ struct RouterCallCutTests {
                     cached = after(caching=False, model="m")
                 finally:
                     litellm.cache = saved
-                result = [plain, chosen, cached]
+                default_wait = after(timeout=600.0, model="m")
+                other_waits = [after(timeout=30.0, model="m"), after(timeout=600, request_timeout=30, model="m"),
+                               after(timeout=600.0, mock_timeout=True, model="m")]
+                result = [plain, chosen, cached, default_wait, other_waits]
                 """)
         }
         #expect(kept == .array([.array([.string("model")]),
                                 .array(["caching", "client", "merge_reasoning_content_in_choices", "model", "stream", "use_litellm_proxy"].map(PythonValue.string)),
-                                .array([.string("caching"), .string("model")])]))
+                                .array([.string("caching"), .string("model")]),
+                                .array([.string("model")]),
+                                .array([.array(["model", "timeout"].map(PythonValue.string)),
+                                        .array(["model", "request_timeout", "timeout"].map(PythonValue.string)),
+                                        .array(["mock_timeout", "model", "timeout"].map(PythonValue.string))])]))
     }
 
     /// litellm's pick read the cooldown entry of every deployment of every group in the Router to filter one group's,
@@ -211,8 +219,24 @@ struct RouterCallCutTests {
             let router = try await client.makeRouter([asked, other].flatMap { group in
                 (0..<2).map { RouterDeployment(group: group, id: "\(group)#\($0)", litellmModel: "openai/echo", settings: server.openAI) }
             })
+            // An entry that is not a cooldown (litellm counts only a dict) under every deployment's cooldown key of both
+            // groups: the pick asks RouterGroupFacts' `read` only for a key the cache holds, so each key is there to be
+            // read, and only the asked group's may be.
+            let seeded = try Self.python("""
+                import litellm
+                from litellm.router_utils.cooldown_cache import CooldownCache
+                routers = {c.__self__ for c in litellm.failure_callback
+                           if any(d["model_name"] == "\(asked)" for d in getattr(getattr(c, "__self__", None), "model_list", []) or [])}
+                for router in routers:
+                    for group in ("\(asked)", "\(other)"):
+                        for index in range(2):
+                            router.cooldown_cache.cache.in_memory_cache.set_cache(
+                                key=CooldownCache.get_cooldown_cache_key(f"{group}#{index}"), value="not a cooldown", ttl=600)
+                result = len(routers)
+                """)
+            #expect(seeded == .int(1))
             // A pass-through recorder of the cooldown entries read for these two groups (other suites' reads go by). The
-            // pick reads them through RouterGroupFacts' `read`, which asks litellm's cache only for a key it holds.
+            // pick reads them through RouterGroupFacts' `read`.
             _ = try Self.python("""
                 import _embedchat_router_groups as groups
                 original = groups.read

@@ -102,10 +102,16 @@ _random = random.random
 _DEPLOYMENT_FLAGS = frozenset(("use_in_pass_through", "use_litellm_proxy", "merge_reasoning_content_in_choices"))
 
 
+# What litellm.completion waits for a call that names no timeout (`timeout or kwargs.get("request_timeout", 600) or 600`).
+_LITELLM_DEFAULT_TIMEOUT = 600
+
+
 def _drop_default_keywords(input_kwargs):
     """Leaves out the Router's keywords that say what litellm does anyway: the four above when False,
-    `caching=False` while no litellm cache is configured (with one, False is an explicit "not this call"), and
-    `client=None` (no client of the Router's for the deployment: litellm makes or reuses its own, as without one)."""
+    `caching=False` while no litellm cache is configured (with one, False is an explicit "not this call"),
+    `client=None` (no client of the Router's for the deployment: litellm makes or reuses its own, as without one), and
+    a timeout of litellm's own 600 s when no `request_timeout` would stand in for it and no `mock_timeout` reads it (the
+    gateway's Router sets 600 s, the wait of a plain call: ~35 bytecodes of litellm's parameter handling a call)."""
     if input_kwargs.get("stream") is False:
         del input_kwargs["stream"]
     if not _DEPLOYMENT_FLAGS.isdisjoint(input_kwargs):  # RouterGlue's Gateway takes them out of its deployments
@@ -116,6 +122,9 @@ def _drop_default_keywords(input_kwargs):
         del input_kwargs["caching"]
     if "client" in input_kwargs and input_kwargs["client"] is None:  # litellm reads `kwargs.get("client")`
         del input_kwargs["client"]
+    if (input_kwargs.get("timeout") == _LITELLM_DEFAULT_TIMEOUT and "request_timeout" not in input_kwargs
+            and "mock_timeout" not in input_kwargs):
+        del input_kwargs["timeout"]
 
 
 def strip_false_deployment_flags(model_list):
@@ -153,6 +162,16 @@ def copies_apply():
     return _COPIES_MATCH and not verbose_router_logger.isEnabledFor(logging.DEBUG)
 
 
+# The Router logger's own cache of isEnabledFor's answers by level (logging clears it in place when a level changes).
+# The lean chain reads a False from it (that level is off, whatever `disabled` says) instead of calling isEnabledFor,
+# ~20 bytecodes a read; any other answer, or none yet, is asked of isEnabledFor as before.
+_ROUTER_LOG_LEVELS = getattr(verbose_router_logger, "_cache", None)
+if not isinstance(_ROUTER_LOG_LEVELS, dict):
+    _ROUTER_LOG_LEVELS = {}
+_DEBUG = logging.DEBUG
+_INFO = logging.INFO
+
+
 class LeanCallPath:
     """Mixed in before `litellm.Router`: its call path, less the work listed in RouterCallPath.swift."""
 
@@ -184,7 +203,8 @@ class LeanCallPath:
         # A plain method handing back the call's coroutine (litellm's own, or the lean one), so that the lean call runs
         # in one coroutine frame less. Whether the copies apply is asked here, once a call: the lean chain below runs
         # the copies without asking again.
-        if (not copies_apply() or self.routing_strategy != "simple-shuffle" or kwargs.get("priority") is not None
+        if (not _COPIES_MATCH or (_ROUTER_LOG_LEVELS.get(_DEBUG) is not False and not copies_apply())
+                or self.routing_strategy != "simple-shuffle" or kwargs.get("priority") is not None
                 or self.default_priority is not None):
             return super().acompletion(model, messages, stream, **kwargs)
         facts = self._group_facts(model)
@@ -209,8 +229,8 @@ class LeanCallPath:
                 "model_group_alias": model if model in self.model_group_alias and self._get_model_from_alias(model=model)
                 else None,
             })
-            start_time = time.perf_counter()
             listeners = self._service_listeners()
+            start_time = time.perf_counter() if listeners else None  # read only by the service-logging hook
             # The fallback plan (async_function_with_fallbacks' first steps) is made before the try only when the call
             # holds a keyword it takes out or acts on; otherwise the first try gets a copy of the keywords as they are,
             # and the plan is made only if a failure reads it, from a copy made then (the try changed no keyword of
@@ -223,7 +243,28 @@ class LeanCallPath:
                 plan = self._fallback_plan(fallback_kwargs)
                 first_try = self._retry_kwargs(fallback_kwargs, plan)
             try:
-                response = await self._with_retries((), first_try, facts, listeners)
+                # async_function_with_retries' first try, inline: one coroutine frame less on every resume of the call,
+                # and the attempt handed its keywords as a dict rather than through `**`. Its retries: `_retry`.
+                original_function = first_try.pop("original_function")
+                fallbacks = first_try.pop("fallbacks", self.fallbacks)
+                context_window_fallbacks = first_try.pop("context_window_fallbacks", self.context_window_fallbacks)
+                content_policy_fallbacks = first_try.pop("content_policy_fallbacks", self.content_policy_fallbacks)
+                num_retries = first_try.pop("num_retries")
+                if "litellm_metadata" in first_try:
+                    self._write_group_size(first_try, facts)
+                elif facts.size is not None:  # the metadata names the group (a str) whose facts the chain holds
+                    first_try["metadata"]["model_group_size"] = facts.size
+                try:
+                    if "mock_testing_rate_limit_error" in first_try:
+                        self._handle_mock_testing_rate_limit_error(model_group=model, kwargs=first_try)
+                    attempt = dict(first_try)  # what `_lean_attempt(**first_try)` held: all but model and messages
+                    del attempt["model"], attempt["messages"]
+                    response = await self._attempt(model, messages, attempt, facts, listeners)
+                    if not self._SETS_NO_RESPONSE_HEADERS:
+                        response = await self.set_response_headers(response=response, model_group=model)
+                except Exception as e:
+                    response = await self._retry(e, (), first_try, num_retries, original_function, fallbacks,
+                                                 context_window_fallbacks, content_policy_fallbacks)
             except Exception as e:
                 if plan is None:
                     fallback_kwargs = dict(kwargs)
@@ -289,9 +330,10 @@ class LeanCallPath:
             return super().async_function_with_retries(*args, **kwargs)
         return self._with_retries(args, kwargs)
 
-    async def _with_retries(self, args, kwargs, facts=None, listeners=None):
+    async def _with_retries(self, args, kwargs):
         # litellm's async_function_with_retries on a dict of its own (the caller made it), with make_call inline for
-        # the first try. The trace span is looked up only when an error needs it. Less its first line,
+        # the first try: a fallback's call (the lean chain's own first try is inline in `_lean_acompletion`). The trace
+        # span is looked up only when an error needs it. Less its first line,
         # `verbose_router_logger.debug("Inside async function with retries.")`: the copies run only while debug logging
         # is off.
         original_function = kwargs.pop("original_function")
@@ -300,26 +342,11 @@ class LeanCallPath:
         content_policy_fallbacks = kwargs.pop("content_policy_fallbacks", self.content_policy_fallbacks)
         model_group = kwargs.get("model")
         num_retries = kwargs.pop("num_retries")
-        if facts is not None and "litellm_metadata" not in kwargs:
-            # the lean chain's first try: its metadata names the group (a str) whose facts it holds
-            if facts.size is not None:
-                kwargs["metadata"]["model_group_size"] = facts.size
-        else:
-            _metadata = kwargs.get("litellm_metadata", kwargs.get("metadata")) or {}
-            if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
-                size = self._group_size(_metadata["model_group"], facts)
-                if size is not None:
-                    _metadata["model_group_size"] = size
+        self._write_group_size(kwargs, None)
         try:
             if "mock_testing_rate_limit_error" in kwargs:
                 self._handle_mock_testing_rate_limit_error(model_group=model_group, kwargs=kwargs)
-            # make_call, inline: one coroutine frame less on every resume of the call. The lean chain's attempt gets
-            # the group's facts and whether service logging listens, which the chain already holds (a retry or a
-            # fallback's attempt looks its own up).
-            if facts is None:
-                response = original_function(*args, **kwargs)
-            else:
-                response = original_function(*args, _facts=facts, _listeners=listeners, **kwargs)
+            response = original_function(*args, **kwargs)  # make_call, inline: one coroutine frame less
             if (type(response) is _COROUTINE or inspect.isawaitable(response)
                     or coroutine_checker.is_async_callable(response)):
                 response = await response
@@ -327,60 +354,74 @@ class LeanCallPath:
                 return response
             return await self.set_response_headers(response=response, model_group=kwargs.get("model"))
         except Exception as e:
-            parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
-            current_attempt = None
-            original_exception = e
-            deployment_num_retries = getattr(e, "num_retries", None)
-            if deployment_num_retries is not None and isinstance(deployment_num_retries, int):
-                num_retries = deployment_num_retries
-            _healthy_deployments, _all_deployments = await self._async_get_healthy_deployments(
-                model=kwargs.get("model") or "", parent_otel_span=parent_otel_span,
+            return await self._retry(e, args, kwargs, num_retries, original_function, fallbacks,
+                                     context_window_fallbacks, content_policy_fallbacks)
+
+    def _write_group_size(self, kwargs, facts):
+        # The group's size into the call's metadata, as async_function_with_retries writes it.
+        _metadata = kwargs.get("litellm_metadata", kwargs.get("metadata")) or {}
+        if "model_group" in _metadata and isinstance(_metadata["model_group"], str):
+            size = self._group_size(_metadata["model_group"], facts)
+            if size is not None:
+                _metadata["model_group_size"] = size
+
+    async def _retry(self, e, args, kwargs, num_retries, original_function, fallbacks, context_window_fallbacks,
+                     content_policy_fallbacks):
+        # async_function_with_retries' except block: whether and how often the failed first try `e` is tried again.
+        parent_otel_span = _get_parent_otel_span_from_kwargs(kwargs)
+        current_attempt = None
+        original_exception = e
+        deployment_num_retries = getattr(e, "num_retries", None)
+        if deployment_num_retries is not None and isinstance(deployment_num_retries, int):
+            num_retries = deployment_num_retries
+        _healthy_deployments, _all_deployments = await self._async_get_healthy_deployments(
+            model=kwargs.get("model") or "", parent_otel_span=parent_otel_span,
+        )
+        self.should_retry_this_error(  # raises if this error is not retried
+            error=e, healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+            context_window_fallbacks=context_window_fallbacks, regular_fallbacks=fallbacks,
+            content_policy_fallbacks=content_policy_fallbacks,
+        )
+        if self.retry_policy is not None or self.model_group_retry_policy is not None:
+            _retry_policy_retries = self.get_num_retries_from_retry_policy(
+                exception=original_exception, model_group=kwargs.get("model"),
             )
-            self.should_retry_this_error(  # raises if this error is not retried
-                error=e, healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
-                context_window_fallbacks=context_window_fallbacks, regular_fallbacks=fallbacks,
-                content_policy_fallbacks=content_policy_fallbacks,
-            )
-            if self.retry_policy is not None or self.model_group_retry_policy is not None:
-                _retry_policy_retries = self.get_num_retries_from_retry_policy(
-                    exception=original_exception, model_group=kwargs.get("model"),
-                )
-                if _retry_policy_retries is not None:
-                    num_retries = _retry_policy_retries
-            if num_retries > 0:
-                kwargs = self.log_retry(kwargs=kwargs, e=original_exception)
-            else:
-                raise
-            retry_after = self._time_to_sleep_before_retry(
-                e=original_exception, remaining_retries=num_retries, num_retries=num_retries,
-                healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
-            )
-            await asyncio.sleep(retry_after)
-            for current_attempt in range(num_retries):
-                try:
-                    response = await self.make_call(original_function, *args, **kwargs)
-                    if coroutine_checker.is_async_callable(response):  # async errors are often returned as coroutines
-                        response = await response
-                    return response
-                except Exception as e:
-                    kwargs = self.log_retry(kwargs=kwargs, e=e)
-                    remaining_retries = num_retries - current_attempt
-                    _model = kwargs.get("model")
-                    if _model is not None:
-                        _healthy_deployments, _ = await self._async_get_healthy_deployments(
-                            model=_model, parent_otel_span=parent_otel_span,
-                        )
-                    else:
-                        _healthy_deployments = []
-                    _timeout = self._time_to_sleep_before_retry(
-                        e=original_exception, remaining_retries=remaining_retries, num_retries=num_retries,
-                        healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+            if _retry_policy_retries is not None:
+                num_retries = _retry_policy_retries
+        if num_retries > 0:
+            kwargs = self.log_retry(kwargs=kwargs, e=original_exception)
+        else:
+            raise e
+        retry_after = self._time_to_sleep_before_retry(
+            e=original_exception, remaining_retries=num_retries, num_retries=num_retries,
+            healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+        )
+        await asyncio.sleep(retry_after)
+        for current_attempt in range(num_retries):
+            try:
+                response = await self.make_call(original_function, *args, **kwargs)
+                if coroutine_checker.is_async_callable(response):  # async errors are often returned as coroutines
+                    response = await response
+                return response
+            except Exception as e:
+                kwargs = self.log_retry(kwargs=kwargs, e=e)
+                remaining_retries = num_retries - current_attempt
+                _model = kwargs.get("model")
+                if _model is not None:
+                    _healthy_deployments, _ = await self._async_get_healthy_deployments(
+                        model=_model, parent_otel_span=parent_otel_span,
                     )
-                    await asyncio.sleep(_timeout)
-            if type(original_exception) in litellm.LITELLM_EXCEPTION_TYPES:
-                setattr(original_exception, "max_retries", num_retries)
-                setattr(original_exception, "num_retries", current_attempt)
-            raise original_exception
+                else:
+                    _healthy_deployments = []
+                _timeout = self._time_to_sleep_before_retry(
+                    e=original_exception, remaining_retries=remaining_retries, num_retries=num_retries,
+                    healthy_deployments=_healthy_deployments, all_deployments=_all_deployments,
+                )
+                await asyncio.sleep(_timeout)
+        if type(original_exception) in litellm.LITELLM_EXCEPTION_TYPES:
+            setattr(original_exception, "max_retries", num_retries)
+            setattr(original_exception, "num_retries", current_attempt)
+        raise original_exception
 
     # True where a subclass's set_response_headers hands the response back as it is (the first try then skips its
     # await), and where its _track_deployment_metrics does nothing (the lean attempt then skips the call).
@@ -400,18 +441,24 @@ class LeanCallPath:
     async def _acompletion(self, model, messages, **kwargs):
         if not copies_apply() or self.routing_strategy != "simple-shuffle":
             return await super()._acompletion(model, messages, **kwargs)
-        return await self._lean_attempt(model, messages, **kwargs)
+        return await self._attempt(model, messages, kwargs)
 
-    async def _lean_attempt(self, model, messages, _facts=None, _listeners=None, **kwargs):
-        # litellm's _acompletion, run by the lean chain (which asked whether the copies apply once, in acompletion).
-        # `_track_deployment_metrics` is not called: RouterGlue's `_Router` makes it a no-op, and the trace span it was
-        # handed is looked up only where it is used. `_facts`, `_listeners`: the group's facts and whether service
-        # logging listens, when the caller holds them.
+    async def _lean_attempt(self, model, messages, **kwargs):
+        # The lean chain's `original_function`, for its retries and fallbacks (its first try runs `_attempt` inline).
+        return await self._attempt(model, messages, kwargs)
+
+    async def _attempt(self, model, messages, kwargs, facts=None, listeners=None):
+        # litellm's _acompletion, run by the lean chain (which asked whether the copies apply once, in acompletion), on
+        # a dict of keywords of its own. `_track_deployment_metrics` is not called: RouterGlue's `_Router` makes it a
+        # no-op, and the trace span it was handed is looked up only where it is used. `facts`, `listeners`: the group's
+        # facts and whether service logging listens, when the caller holds them.
         model_name = None
         _timeout_debug_deployment_dict = {}
         try:
-            facts = _facts if _facts is not None and _facts.group == model else self._group_facts(model)
-            listeners = self._service_listeners() if _listeners is None else _listeners
+            if facts is None or facts.group != model:
+                facts = self._group_facts(model)
+            if listeners is None:
+                listeners = self._service_listeners()
             start_time = time.perf_counter() if listeners else None
             specific_deployment = kwargs.pop("specific_deployment", None)
             deployment = None if specific_deployment else self._quick_pick(model, messages, facts)
@@ -457,13 +504,15 @@ class LeanCallPath:
                         parent_otel_span=_get_parent_otel_span_from_kwargs(kwargs),
                     )
                 response = await _response
-            if isinstance(response, ModelResponse):
+            # litellm's check answers False at once when the first choice did not end for its content filter.
+            if isinstance(response, ModelResponse) and (not response.choices
+                                                        or response.choices[0].finish_reason == "content_filter"):
                 if self._should_raise_content_policy_error(model=model, response=response, kwargs=kwargs):
                     raise litellm.ContentPolicyViolationError(
                         message="Response output was blocked.", model=model, llm_provider="",
                     )
             self.success_calls[model_name] += 1
-            if verbose_router_logger.isEnabledFor(logging.INFO):
+            if _ROUTER_LOG_LEVELS.get(_INFO) is not False and verbose_router_logger.isEnabledFor(_INFO):
                 verbose_router_logger.info(f"litellm.acompletion(model={model_name})\033[32m 200 OK\033[0m")
             if not self._TRACKS_NO_DEPLOYMENT_METRICS:
                 self._track_deployment_metrics(deployment=deployment, response=response,
@@ -547,10 +596,12 @@ class LeanCallPath:
             if (deployment.get("model_info") or {}).get("team_id") is not None:
                 return None
         cooling = None
+        held = memory.cache_dict
         for model_id, key in cooldown_keys:
-            value = _groups.read(memory, key)
-            if value and isinstance(value, dict):  # what litellm's read counts as cooling down
-                cooling = (cooling or set()) | {model_id}
+            if key in held:  # `_groups.read`'s first question, asked here: most picks find no entry
+                value = _groups.read(memory, key)
+                if value and isinstance(value, dict):  # what litellm's read counts as cooling down
+                    cooling = (cooling or set()) | {model_id}
         if cooling is None:
             return deployments[int(_random() * len(deployments))]
         healthy = [deployment for deployment in deployments if deployment["model_info"]["id"] not in cooling]
