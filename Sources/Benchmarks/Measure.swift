@@ -37,6 +37,13 @@ enum Bench {
         return (ContinuousClock.now - began).seconds
     }
 
+    /// CPU seconds the whole process has used so far, every thread's (`CLOCK_PROCESS_CPUTIME_ID`).
+    static func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     /// Runs `body` `warmup + count` times, one after another, and returns how long each of the last `count` runs took.
     /// - Parameters:
     ///   - count: The timed runs.

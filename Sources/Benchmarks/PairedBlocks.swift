@@ -13,6 +13,9 @@ struct PairedBlocks {
 
     /// Microseconds per request of each side, one figure per round.
     private(set) var referenceFigures: [Double] = [], subjectFigures: [Double] = []
+    /// CPU microseconds per request of each side (every thread of the process), one figure per round. Unlike the wall
+    /// clock, it does not count time the process waited for a core, so another tenant's load moves it less.
+    private(set) var referenceCPU: [Double] = [], subjectCPU: [Double] = []
 
     init(reference: String, subject: String, requests: Int,
          _ runReference: @escaping () async throws -> Void, _ runSubject: @escaping () async throws -> Void) {
@@ -26,13 +29,17 @@ struct PairedBlocks {
     /// One round: reference, subject, subject, reference (subject first on odd rounds).
     mutating func measureRound(_ round: Int) async throws {
         let order = round % 2 == 0 ? [false, true, true, false] : [true, false, false, true]
-        var reference = 0.0, subject = 0.0
+        var reference = 0.0, subject = 0.0, referenceCPUSeconds = 0.0, subjectCPUSeconds = 0.0
         for isSubject in order {
+            let cpuBefore = Bench.processCPUSeconds()
             let seconds = try await Bench.time { try await (isSubject ? runSubject : runReference)() }
-            if isSubject { subject += seconds } else { reference += seconds }
+            let cpu = Bench.processCPUSeconds() - cpuBefore
+            if isSubject { subject += seconds; subjectCPUSeconds += cpu } else { reference += seconds; referenceCPUSeconds += cpu }
         }
         referenceFigures.append(reference / Double(2 * requests) * 1e6)
         subjectFigures.append(subject / Double(2 * requests) * 1e6)
+        referenceCPU.append(referenceCPUSeconds / Double(2 * requests) * 1e6)
+        subjectCPU.append(subjectCPUSeconds / Double(2 * requests) * 1e6)
     }
 
     /// Per-round subject / reference.
@@ -56,6 +63,14 @@ struct PairedBlocks {
                 + String(format: "  (middle 80%% of rounds %.1f to %.1f µs)",
                          PairedBlocks.quantile(differences, 0.1), PairedBlocks.quantile(differences, 0.9)),
         ]
+        let cpuRatios = zip(subjectCPU, referenceCPU).map { $0 / $1 }
+        let cpuInterval = PairedBlocks.medianInterval(cpuRatios)
+        lines.append(Bench.row("  CPU per request, all threads: reference", Bench.median(referenceCPU))
+                     + String(format: ", subject %.2f µs", Bench.median(subjectCPU)))
+        lines.append(Bench.ratio("  CPU: median per-round ratio", Bench.median(cpuRatios))
+                     + String(format: "  (middle 80%% of rounds %.3f–%.3f; 95%% CI of median %.3f–%.3f)",
+                              PairedBlocks.quantile(cpuRatios, 0.1), PairedBlocks.quantile(cpuRatios, 0.9),
+                              cpuInterval.lower, cpuInterval.upper))
         if let goal {
             let verdict = interval.upper <= goal ? "yes (the whole 95% CI of the median ratio is at or under it)"
                 : interval.lower > goal ? "no (the whole 95% CI of the median ratio is over it)"
