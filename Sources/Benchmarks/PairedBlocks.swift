@@ -80,6 +80,13 @@ struct PairedBlocks {
         return lines
     }
 
+    /// The figures a run of its own hands `SeparateRuns`: the median per-round ratio, its interval, the difference.
+    func figures(index: Int) -> SeparateRuns.PairFigures {
+        let interval = PairedBlocks.medianInterval(ratios)
+        return SeparateRuns.PairFigures(index: index, ratio: Bench.median(ratios), lower: interval.lower,
+                                        upper: interval.upper, difference: Bench.median(differences), title: subject)
+    }
+
     /// The value at fraction `q` of the sorted values (nearest rank).
     static func quantile(_ values: [Double], _ q: Double) -> Double {
         let sorted = values.sorted()
