@@ -185,7 +185,7 @@ struct RequestPathCutTests {
                 }
                 #expect(server.totalConnections == 20)
                 #expect(server.gateLimitsReached == 0, "the first round's 20 calls were not all at the provider at once")
-                _ = try Interpreter.withGIL { gil in try Interpreter.run("import builtins\nbuiltins.embed_test_requeued = 0", gil) }
+                try Interpreter.withGIL { gil in _ = try Interpreter.run("import builtins\nbuiltins.embed_test_requeued = 0", gil) }
                 return try await withThrowingTaskGroup(of: String?.self) { group in
                     for index in 0..<20 {
                         group.addTask { try await client.complete(ask("openai/echo", "together \(index)"), settings: server.openAI).text }

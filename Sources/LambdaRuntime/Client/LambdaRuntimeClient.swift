@@ -1,8 +1,8 @@
-public import Logging
-public import NIOCore
+package import Logging
+package import NIOCore
 import JSONText
 import NIOHTTP1
-public import NIOPosix
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
-public import NIOCore
-public import NIOHTTP1
+package import NIOCore
+package import NIOHTTP1
 
 /// Talks to the Runtime API on behalf of the invocation loop (`LambdaRuntime.loop`); a protocol so the loop can
 /// run against a stand-in.

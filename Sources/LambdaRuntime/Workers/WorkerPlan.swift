@@ -68,7 +68,7 @@ public struct WorkerPlan: Sendable, Equatable, CustomStringConvertible {
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 4096)
         while fgets(&buffer, Int32(buffer.count), file) != nil {
-            let line = String(cString: buffer)
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if line.hasPrefix(name + ":") {
                 return String(line.dropFirst(name.count + 1).filter { !$0.isWhitespace })
             }
