@@ -80,11 +80,13 @@ struct PairedBlocks {
         return lines
     }
 
-    /// The figures a run of its own hands `SeparateRuns`: the median per-round ratio, its interval, the difference.
-    func figures(index: Int) -> SeparateRuns.PairFigures {
+    /// The figures a run of its own hands `SeparateRuns`: the median per-round ratio, its interval, the difference and
+    /// the `goal` it is judged against.
+    func figures(index: Int, goal: Double?) -> SeparateRuns.PairFigures {
         let interval = PairedBlocks.medianInterval(ratios)
         return SeparateRuns.PairFigures(index: index, ratio: Bench.median(ratios), lower: interval.lower,
-                                        upper: interval.upper, difference: Bench.median(differences), title: subject)
+                                        upper: interval.upper, difference: Bench.median(differences), goal: goal,
+                                        title: subject)
     }
 
     /// The value at fraction `q` of the sorted values (nearest rank).

@@ -13,33 +13,17 @@ enum SeparateRuns {
         let index: Int
         let ratio: Double, lower: Double, upper: Double
         let difference: Double
+        /// The ratio the pair is judged against (the Router pairs' 5%), nil for a pair with none.
+        let goal: Double?
         let title: String
 
         static let prefix = "pair-figures"
 
-        /// The line a child prints: tab-separated, the title last (titles hold no tab).
+        /// The line a child prints: tab-separated, the goal empty when there is none, the title last (titles hold no
+        /// tab).
         var line: String {
-            [Self.prefix, String(index), String(ratio), String(lower), String(upper), String(difference), title]
-                .joined(separator: "\t")
-        }
-
-        init(index: Int, ratio: Double, lower: Double, upper: Double, difference: Double, title: String) {
-            self.index = index
-            self.ratio = ratio
-            self.lower = lower
-            self.upper = upper
-            self.difference = difference
-            self.title = title
-        }
-
-        /// Reads a line `line` printed; nil for any other line.
-        init?(line: Substring) {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 7, fields[0] == Self.prefix, let index = Int(fields[1]), let ratio = Double(fields[2]),
-                  let lower = Double(fields[3]), let upper = Double(fields[4]), let difference = Double(fields[5])
-            else { return nil }
-            self.init(index: index, ratio: ratio, lower: lower, upper: upper, difference: difference,
-                      title: String(fields[6]))
+            [Self.prefix, String(index), String(ratio), String(lower), String(upper), String(difference),
+             goal.map { String($0) } ?? "", title].joined(separator: "\t")
         }
     }
 
@@ -52,8 +36,8 @@ enum SeparateRuns {
     }
 
     /// The summary printed after the runs: each pair's median per-round ratio in every run, their median and range, the
-    /// median difference, and the verdict on `goals[index]` where there is one.
-    static func summary(_ figures: [PairFigures], goals: [Int: Double]) -> [String] {
+    /// median difference, and the verdict on the pair's goal where it has one.
+    static func summary(_ figures: [PairFigures]) -> [String] {
         var lines: [String] = []
         for index in Set(figures.map(\.index)).sorted() {
             let runs = figures.filter { $0.index == index }
@@ -64,7 +48,7 @@ enum SeparateRuns {
                                   ratios.map { String(format: "%.3f", $0) }.joined(separator: ", "),
                                   ratios.min() ?? .nan, ratios.max() ?? .nan))
             lines.append(Bench.row("  difference per request, median of the runs", middle(runs.map(\.difference))))
-            if let goal = goals[index] {
+            if let goal = runs[0].goal {
                 lines.append("  within \(String(format: "%.0f%%", (goal - 1) * 100)) in every run? \(verdict(runs, goal: goal))")
             }
         }
@@ -96,14 +80,29 @@ enum SeparateRuns {
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             let text = String(decoding: data, as: UTF8.self)
-            let lines = text.split(separator: "\n")
-            let found = lines.compactMap(PairFigures.init(line:))
-            for line in lines where PairFigures(line: line) == nil { print("  " + line) }
+            var found: [PairFigures] = []
+            for line in text.split(separator: "\n") {
+                if let pair = PairFigures(line: line) { found.append(pair) } else { print("  " + line) }
+            }
             guard process.terminationStatus == 0, !found.isEmpty else {
                 throw ValidationError("run \(run) of \(count) failed (exit status \(process.terminationStatus))")
             }
             figures += found
         }
         return figures
+    }
+}
+
+extension SeparateRuns.PairFigures {
+    /// Reads a line `line` printed; nil for any other line. (An extension keeps the memberwise initializer.)
+    init?(line: Substring) {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard fields.count == 8, fields[0] == Self.prefix, let index = Int(fields[1]), let ratio = Double(fields[2]),
+              let lower = Double(fields[3]), let upper = Double(fields[4]), let difference = Double(fields[5])
+        else { return nil }
+        let goal = fields[6].isEmpty ? nil : Double(fields[6])
+        guard fields[6].isEmpty || goal != nil else { return nil }
+        self.init(index: index, ratio: ratio, lower: lower, upper: upper, difference: difference, goal: goal,
+                  title: String(fields[7]))
     }
 }
