@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import os
+import sys
 import time
 
 # Process hygiene before litellm is imported, unless the user chose otherwise: the bundled cost map instead of a
@@ -25,6 +26,11 @@ for _name, _value in (
     ("TOKENIZERS_PARALLELISM", "false"),
 ):
     os.environ.setdefault(_name, _value)
+
+# Whether litellm is first imported here, after the environment above: the modules loaded before the glue
+# (LiteLLMClient) import nothing of litellm's, or litellm would read an unset environment and fetch its price table
+# from GitHub at start-up. A test reads it.
+IMPORTED_HERE = "litellm" not in sys.modules
 
 # Importing litellm allocates millions of objects; with the collector off it takes about 10% less time (measured:
 # 1.32 s → 1.18 s on the layer tree). Freezing moves what the import made out of later collections' way.
@@ -133,11 +139,13 @@ import _embedchat_pool  # noqa: E402
 import _embedchat_inline  # noqa: E402
 import _embedchat_write  # noqa: E402  (RequestWriteCut.swift: headers and a fixed body in one socket write)
 import _embedchat_client_key  # noqa: E402  (ClientKeyCut.swift: OpenAI's constructor parameters read once)
+import _embedchat_param_split  # noqa: E402  (ParameterSplitCut.swift: litellm's own keywords told apart by a set)
 
 _embedchat_pool.install()
 _embedchat_inline.install()
 _embedchat_write.install()
 _embedchat_client_key.install()
+_embedchat_param_split.install()
 
 
 def _hidden_params(response):

@@ -82,6 +82,7 @@ public final class LiteLLMClient: Sendable {
                     try InlineCompletionCut.load(gil)
                     try RequestWriteCut.load(gil)
                     try ClientKeyCut.load(gil)
+                    try ParameterSplitCut.load(gil)
                     let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
                     try PythonOutput.install(gil)  // after litellm's import, which gives its loggers handlers
                     return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),

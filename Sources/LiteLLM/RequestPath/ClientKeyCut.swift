@@ -16,9 +16,10 @@ enum ClientKeyCut {
     static let source = #"""
 import importlib.metadata
 
-from litellm.llms.openai.common_utils import BaseOpenAILLM
-
-ORIGINAL_FIELDS = BaseOpenAILLM.get_openai_client_initialization_param_fields  # kept: a test compares the two
+# Loaded before the glue imports litellm (LiteLLMClient), so nothing of litellm's is imported here at load time: an
+# import of any litellm module imports litellm itself, before the glue has set litellm's environment (its bundled
+# price table instead of a fetch from GitHub). install() imports what it replaces.
+ORIGINAL_FIELDS = None  # litellm's own, set by install() (a test compares the two)
 _FIELDS = {}
 
 
@@ -38,8 +39,12 @@ INSTALLED = False
 
 def install():
     global INSTALLED
+    global ORIGINAL_FIELDS
     if INSTALLED or importlib.metadata.version("litellm") != "1.78.7":
         return INSTALLED
+    from litellm.llms.openai.common_utils import BaseOpenAILLM
+
+    ORIGINAL_FIELDS = BaseOpenAILLM.get_openai_client_initialization_param_fields
     BaseOpenAILLM.get_openai_client_initialization_param_fields = staticmethod(_initialization_param_fields)
     INSTALLED = True
     return INSTALLED
