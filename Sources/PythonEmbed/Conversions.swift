@@ -36,9 +36,15 @@ extension PythonValue {
                     PyErr_SetString(cpy_value_error(), "a dictionary key holds a NUL byte; such keys are refused")
                     throw PythonError.fetch(gil)
                 }
-                let name = try PythonValue.string(key).toPython(gil)
+                // Interned, as the names in Python's own code are: a key that reaches a function as a keyword then
+                // matches its parameter by identity, and a lookup by a literal finds it without comparing the text.
+                // An uninterned keyword is compared with every parameter name in turn until one matches (litellm's
+                // completion has 40). In 3.11 an interned string is freed with its last reference.
+                var name: UnsafeMutablePointer<PyObject>? = try PythonValue.string(key).toPython(gil).relinquish()
+                PyUnicode_InternInPlace(&name)
+                let interned = try PyRef(checked: name, gil)
                 let value = try member.toPython(gil)
-                if PyDict_SetItem(dict.pointer, name.pointer, value.pointer) != 0 { throw PythonError.fetch(gil) }
+                if PyDict_SetItem(dict.pointer, interned.pointer, value.pointer) != 0 { throw PythonError.fetch(gil) }
             }
             return dict
         }
