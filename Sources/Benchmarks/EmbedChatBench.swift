@@ -13,5 +13,5 @@ struct EmbedChatBench: AsyncParsableCommand {
             EMBEDCHAT_PYTHONPATH defaults to ./.python here.
             """,
         subcommands: [PythonCallBenchmark.self, LiteLLMBenchmark.self, LambdaOverheadBenchmark.self, ColdStartBenchmark.self,
-                      StormBenchmark.self, GatewayBenchmark.self, LogSearchBenchmark.self])
+                      StormBenchmark.self, GatewayBenchmark.self, LogSearchBenchmark.self, GlueModulesCommand.self])
 }
