@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Instructions per request of the Router path against a plain entry, counted by valgrind (issue #12's 5% goal).
 
-The wall clock of a shared machine cannot settle a 1% question: on 2026-12-06 the same `embedchat-bench gateway`
-binary gave a median per-round ratio of 1.042 in one run and 1.072 in another, and a plain request's time moved from
+The wall clock of a shared machine cannot settle a 1% question: on 2026-12-06 runs of `embedchat-bench gateway` put
+the mock_response pair's median per-round ratio anywhere from 1.042 to 1.072, and a plain request's time moved from
 1.5 ms to 2.9 ms with the host's load. The instructions a request executes do not move with the host. This script
 counts them with valgrind's cachegrind (`--cache-sim=no`: instruction counts only) for the two sides of
 `embedchat-bench gateway`'s mock_response pair, run through the Python the binary runs (written out by
@@ -26,7 +26,6 @@ import asyncio
 import gc
 import os
 import statistics
-import re
 import subprocess
 import sys
 import tempfile
