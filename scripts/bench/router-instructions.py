@@ -14,7 +14,7 @@ counts them with valgrind's cachegrind (`--cache-sim=no`: instruction counts onl
 The keywords are those the host hands each side (their keys interned, as the host's are). Each side runs in processes of
 its own, once with --low and once with --high requests after the same warm-up, and a request's count is the difference
 over the difference in requests: start-up and warm-up cancel. Not counted: the Swift side of a request (the same for
-both sides but for the Router's deployment id and header) and cache misses (a Router request touches more code).
+both sides but for the Router's keywords, deployment id and header) and the time cache misses take.
 
   scripts/bench/router-instructions.py [--low 100] [--high 600] [--bench .build/release/embedchat-bench]
                                        [--repeats N] [--modules FOLDER] [--uninterned-keys]

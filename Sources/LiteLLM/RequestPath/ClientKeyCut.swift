@@ -38,8 +38,7 @@ INSTALLED = False
 
 
 def install():
-    global INSTALLED
-    global ORIGINAL_FIELDS
+    global INSTALLED, ORIGINAL_FIELDS
     if INSTALLED or importlib.metadata.version("litellm") != "1.78.7":
         return INSTALLED
     from litellm.llms.openai.common_utils import BaseOpenAILLM
