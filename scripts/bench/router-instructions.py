@@ -92,9 +92,10 @@ def summary(out):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--low", type=int, default=100)
-    parser.add_argument("--high", type=int, default=600)
-    parser.add_argument("--bench", default=".build/release/embedchat-bench")
+    parser.add_argument("--low", type=int, default=100, help="requests in the shorter run of each side (default 100)")
+    parser.add_argument("--high", type=int, default=600, help="requests in the longer run of each side (default 600)")
+    parser.add_argument("--bench", default=".build/release/embedchat-bench",
+                        help="the embedchat-bench whose glue-modules to count (default .build/release/embedchat-bench)")
     parser.add_argument("--repeats", type=int, default=1, help="count each side this many times (medians are used)")
     parser.add_argument("--modules", help="a folder of the glue's modules to count instead of --bench's (before/after)")
     parser.add_argument("--uninterned-keys", action="store_true",
