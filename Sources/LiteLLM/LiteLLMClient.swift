@@ -77,13 +77,7 @@ public final class LiteLLMClient: Sendable {
         do {
             (completeFunction, streamFunction, embedFunction, countTokensFunction, version, importSeconds) =
                 try Interpreter.withGIL { gil in
-                    try ImageFetch.load(gil)
-                    try ConnectionPoolCut.load(gil)
-                    try InlineCompletionCut.load(gil)
-                    try RequestWriteCut.load(gil)
-                    try ClientKeyCut.load(gil)
-                    try ParameterSplitCut.load(gil)
-                    let glue = try Interpreter.loadModule(named: "_embedchat_litellm", source: Glue.source, gil)
+                    let glue = try GlueModules.loadClient(gil)
                     try PythonOutput.install(gil)  // after litellm's import, which gives its loggers handlers
                     return (try glue.attribute("complete", gil).handle(gil), try glue.attribute("start_stream", gil).handle(gil),
                             try glue.attribute("embed", gil).handle(gil), try glue.attribute("count_tokens", gil).handle(gil),

@@ -26,6 +26,8 @@ package enum ImageFetch {
     /// The most time one image may take, redirects included (seconds).
     static let timeout = 10.0
 
+    static let moduleName = "_embedchat_images"
+
     static let source = #"""
 import asyncio
 import base64
@@ -251,16 +253,12 @@ async def inline(kwargs, passes_through=None):
             part["image_url"] = {"url": data}
 """#
 
-    /// Loads the module; the glue imports it by name.
-    static func load(_ gil: borrowing GIL) throws(PythonError) {
-        _ = try Interpreter.loadModule(named: "_embedchat_images", source: source, gil)
-    }
 
     /// Tests only: lets plain-http image fetches reach 127.0.0.1 at `ports` and sets the caps (`nil` restores the
     /// defaults; an empty set allows nothing). Never called by the programs, and there is no setting for it.
     package static func configureForTesting(loopbackPorts: Set<Int>, maximumBytes: Int? = nil, timeout: Double? = nil) throws {
         try Interpreter.withGIL { gil in
-            let module = try Interpreter.importModule("_embedchat_images", gil)
+            let module = try Interpreter.importModule(moduleName, gil)
             try module.setAttribute("TEST_LOOPBACK_PORTS", to: .array(loopbackPorts.sorted().map { .int($0) }), gil)
             try module.setAttribute("MAX_BYTES", to: .int(maximumBytes ?? Self.maximumBytes), gil)
             try module.setAttribute("TIMEOUT", to: .double(timeout ?? Self.timeout), gil)

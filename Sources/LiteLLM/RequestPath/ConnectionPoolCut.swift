@@ -194,9 +194,4 @@ def install():
     INSTALLED = True
     return INSTALLED
 """#
-
-    /// Loads the module; the glue imports it by name and calls its `install()` after importing litellm.
-    static func load(_ gil: borrowing GIL) throws(PythonError) {
-        _ = try Interpreter.loadModule(named: moduleName, source: source, gil)
-    }
 }
